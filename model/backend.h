@@ -86,10 +86,12 @@ typedef struct {
  * Key/value rows have row stride ldkv. Absolute index: prefix row j is j, suffix row u is
  * n_prefix + u. Query row r = s*n_q + t of sequence s has absolute index i = q_start + t and sees
  * key j iff n_pad[s/group] <= j <= i and i - j <= window (window < 0: unlimited). A query with
- * i < n_pad (a pad row) gets zeros. Heads as in bk_attn_full_args; scale multiplies q·k.
+ * i < n_pad (a pad row) gets zeros. Heads as in bk_attn_full_args; with n_kv_heads < n_heads
+ * (grouped-query attention) query head h reads key/value head h / (n_heads / n_kv_heads); scale
+ * multiplies q·k.
  * The caller writes the keys/values of the queries' own tokens into the cache before the call. */
 typedef struct {
-  int n_heads, head_dim;
+  int n_heads, n_kv_heads, head_dim;
   float scale;
   int window;
   int n_seq, n_q, q_start;
@@ -177,7 +179,7 @@ static inline void bk_buf_free(bk_backend *be, bk_buf *buf) {
 }
 
 /* Makes a weight [rows, cols] (a vector is rows = 1) from host data of the given dtype. The backend
- * may borrow `data` (CPU, f32 source, 64-byte aligned): it must then stay valid until
+ * may borrow `data` (CPU: an f32 source, 4-byte aligned): it must then stay valid until
  * bk_weight_free. Returns NULL with a reason on failure. */
 static inline bk_weight *bk_weight_upload(bk_backend *be, const void *data, bk_dtype dtype,
                                           int64_t rows, int64_t cols, char *err, size_t err_size) {

@@ -8,8 +8,8 @@
  *     compiler picked, or how many other rows were in the call (batched = one at a time, bit for
  *     bit). No FMA contraction (ISO C mode, no -mfma), so the AVX2 clone and the generic clone agree.
  *   - reductions of norms run in double.
- * Weights: f32 sources that are 64-byte aligned are borrowed (a memory-mapped f32 checkpoint costs
- * no copy); others (bf16, f16, unaligned) are converted into owned float32 copies. */
+ * Weights: f32 sources (4-byte aligned) are borrowed (a memory-mapped f32 checkpoint costs
+ * no copy); others (bf16, f16) are converted into owned float32 copies. */
 #include "backend.h"
 
 #include <assert.h>
@@ -233,7 +233,7 @@ static bk_weight *cpu_weight_upload(bk_backend *be, const void *data, bk_dtype d
   w->cols = cols;
   w->dtype = BK_DTYPE_F32;
   size_t n = (size_t)(rows * cols);
-  if (dtype == BK_DTYPE_F32 && ((uintptr_t)data & 63) == 0) {
+  if (dtype == BK_DTYPE_F32 && ((uintptr_t)data & 3) == 0) {
     w->data = (void *)data; /* borrowed */
     w->owned = 0;
     return w;
@@ -480,12 +480,13 @@ static void cpu_attn_causal(bk_backend *be, const bk_attn_causal_args *a) {
       float *vt = scratch + (size_t)omp_get_thread_num() * per_thread;
       float *sc = vt + (size_t)hd * n_keys;
       const int p = s / a->group, pad = a->n_pad[p];
-      const float *kp = ptr_of(a->k_prefix) + p * a->prefix_stride + (size_t)h * hd;
-      const float *vp = ptr_of(a->v_prefix) + p * a->prefix_stride + (size_t)h * hd;
+      const int kvh = h / (a->n_heads / (a->n_kv_heads > 0 ? a->n_kv_heads : a->n_heads));
+      const float *kp = ptr_of(a->k_prefix) + p * a->prefix_stride + (size_t)kvh * hd;
+      const float *vp = ptr_of(a->v_prefix) + p * a->prefix_stride + (size_t)kvh * hd;
       const float *ksf = NULL, *vsf = NULL;
       if (n_suf) {
-        ksf = ptr_of(a->k_suffix) + s * a->suffix_stride + (size_t)h * hd;
-        vsf = ptr_of(a->v_suffix) + s * a->suffix_stride + (size_t)h * hd;
+        ksf = ptr_of(a->k_suffix) + s * a->suffix_stride + (size_t)kvh * hd;
+        vsf = ptr_of(a->v_suffix) + s * a->suffix_stride + (size_t)kvh * hd;
       }
       /* Keys in absolute order: prefix rows [lo, n_pre) then suffix rows [0, n_suf). */
       const int n_pre = (i_last < P ? i_last + 1 : P);
