@@ -589,6 +589,10 @@ static char *read_small_file(const char *path, size_t *len, char *err, size_t er
   return buf;
 }
 
+static int str_ptr_cmp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int valid_shard_name(const char *s) {
   return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
@@ -634,32 +638,43 @@ static safetensors_model *open_index(const char *index_path, char *err, size_t e
     uint64_t v;
     if (ts && json_to_u64(ts, &v) == 0) m->total_size = (int64_t)v;
   }
-  /* Distinct shard names, in order of first appearance; each is opened once. */
+  /* Distinct shard names, sorted (model-00001 first); each is opened once. */
   int n_entries = 0;
+  const char **shards = NULL;
+  int n_shards = 0;
   for (const cJSON *e = wm->child; e; e = e->next, n_entries++) {
     if (!e->string || e->string[0] == '\0') {
       set_err(err, err_size, "%s: weight_map has an entry with an empty tensor name", index_path);
-      goto fail;
+      goto fail_shards;
     }
     if (!cJSON_IsString(e) || !e->valuestring || !valid_shard_name(e->valuestring)) {
       set_err(err, err_size, "%s: weight_map['%.200s'] is not a plain file name", index_path, e->string);
-      goto fail;
+      goto fail_shards;
     }
     int known = 0;
-    for (int i = 0; i < m->n_files && !known; i++) {
-      const char *base = strrchr(m->files[i].path, '/');
-      known = strcmp(base ? base + 1 : m->files[i].path, e->valuestring) == 0;
-    }
+    for (int i = 0; i < n_shards && !known; i++) known = strcmp(shards[i], e->valuestring) == 0;
     if (known) continue;
-    char *p = join_path(dir, e->valuestring);
+    const char **ns = realloc(shards, (size_t)(n_shards + 1) * sizeof *ns);
+    if (!ns) {
+      set_err(err, err_size, "%s: out of memory", index_path);
+      goto fail_shards;
+    }
+    shards = ns;
+    shards[n_shards++] = e->valuestring;
+  }
+  if (n_shards > 1) qsort(shards, (size_t)n_shards, sizeof *shards, str_ptr_cmp);
+  for (int i = 0; i < n_shards; i++) {
+    char *p = join_path(dir, shards[i]);
     int fi = p ? model_add_file(m, p) : -1;
     free(p);
     if (fi < 0) {
       set_err(err, err_size, "%s: out of memory", index_path);
-      goto fail;
+      goto fail_shards;
     }
-    if (map_file(m, fi, err, err_size) != 0 || parse_file(m, fi, err, err_size) != 0) goto fail;
+    if (map_file(m, fi, err, err_size) != 0 || parse_file(m, fi, err, err_size) != 0) goto fail_shards;
   }
+  free(shards);
+  shards = NULL;
   if (n_entries == 0) {
     set_err(err, err_size, "%s: weight_map is empty", index_path);
     goto fail;
@@ -699,6 +714,8 @@ static safetensors_model *open_index(const char *index_path, char *err, size_t e
   free(dir);
   cJSON_Delete(root);
   return m;
+fail_shards:
+  free(shards);
 fail:
   free(dir);
   cJSON_Delete(root);
