@@ -28,7 +28,10 @@ typedef struct {
   size_t scratch_per_thread; /* floats */
 } cpu_impl;
 
-/* Thread count of an op: the backend's, not OpenMP's process-wide default. */
+/* Thread count of an op: the backend's, not OpenMP's process-wide default. Ops with less work than
+ * PAR_MIN_WORK (multiply-adds or element updates) run on one thread: waking the team costs more than
+ * they do, and much more when the cores are shared. */
+#define PAR_MIN_WORK ((size_t)1 << 16)
 #define NT(be) (((const cpu_impl *)(be)->impl)->n_threads)
 
 static float *ptr_of(bk_ptr p) { return (float *)p.buf->data + p.off; }
@@ -244,7 +247,7 @@ static bk_weight *cpu_weight_upload(bk_backend *be, const void *data, bk_dtype d
     memcpy(f, data, n * sizeof(float));
   } else if (dtype == BK_DTYPE_BF16) {
     const uint8_t *src = data;
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if(n >= PAR_MIN_WORK) schedule(static)
     for (size_t i = 0; i < n; i++) {
       uint16_t h;
       memcpy(&h, src + 2 * i, 2);
@@ -345,7 +348,7 @@ static void cpu_matmul(bk_backend *be, bk_ptr y, int ldy, bk_ptr x, int ldx, int
   const int mb = 64; /* rows of x per task: keeps tasks numerous when n_out is small */
   const int m_blocks = (n_rows + mb - 1) / mb;
   (void)be;
-#pragma omp parallel for num_threads(NT(be)) collapse(2) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * n_out * K >= PAR_MIN_WORK) collapse(2) schedule(dynamic, 1)
   for (int bn = 0; bn < n_blocks; bn++)
     for (int bm = 0; bm < m_blocks; bm++) {
       int n0 = bn * nb, n1 = n0 + nb < n_out ? n0 + nb : n_out;
@@ -360,7 +363,7 @@ static void cpu_layernorm(bk_backend *be, bk_ptr y, int ldy, bk_ptr x, int ldx, 
   (void)be;
   float *yp = ptr_of(y);
   const float *xp = ptr_of(x), *wp = wdata(w), *bp = wdata(b);
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * dim >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     const float *xr = xp + (size_t)r * ldx;
     float *yr = yp + (size_t)r * ldy;
@@ -378,7 +381,7 @@ static void cpu_rmsnorm(bk_backend *be, bk_ptr y, int ldy, bk_ptr x, int ldx, in
   (void)be;
   float *yp = ptr_of(y);
   const float *xp = ptr_of(x), *wp = wdata(w);
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * dim >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     const float *xr = xp + (size_t)r * ldx;
     float *yr = yp + (size_t)r * ldy;
@@ -398,7 +401,7 @@ static void cpu_rope(bk_backend *be, bk_ptr x, int ldx, int n_rows, int n_heads,
   assert(half <= 512);
   /* As Phi3RotaryEmbedding: 1 / theta^(float(2d)/dim) in float32; angle = float(pos)·inv_freq. */
   for (int d = 0; d < half; d++) inv_freq[d] = 1.0f / powf(theta, (float)(2 * d) / (float)head_dim);
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * n_heads * head_dim >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     float c[512], s[512];
     for (int d = 0; d < half; d++) {
@@ -446,7 +449,7 @@ static void cpu_attn_full(bk_backend *be, const bk_attn_full_args *a) {
   if (!scratch) return;
   const float *q = ptr_of(a->q), *k = ptr_of(a->k), *v = ptr_of(a->v);
   float *out = ptr_of(a->out);
-#pragma omp parallel for num_threads(NT(be)) collapse(2) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)a->n_seq * a->n_heads * a->n_q * nk * hd >= PAR_MIN_WORK) collapse(2) schedule(dynamic, 1)
   for (int s = 0; s < a->n_seq; s++)
     for (int h = 0; h < a->n_heads; h++) {
       float *vt = scratch + (size_t)omp_get_thread_num() * per_thread, *sc = vt + (size_t)hd * nk;
@@ -474,7 +477,7 @@ static void cpu_attn_causal(bk_backend *be, const bk_attn_causal_args *a) {
   if (!scratch) return;
   const float *q = ptr_of(a->q);
   float *out = ptr_of(a->out);
-#pragma omp parallel for num_threads(NT(be)) collapse(2) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)a->n_seq * a->n_heads * a->n_q * n_keys * hd >= PAR_MIN_WORK) collapse(2) schedule(dynamic, 1)
   for (int s = 0; s < a->n_seq; s++)
     for (int h = 0; h < a->n_heads; h++) {
       float *vt = scratch + (size_t)omp_get_thread_num() * per_thread;
@@ -532,7 +535,7 @@ static void cpu_gelu_tanh(bk_backend *be, bk_ptr x, int ldx, int n_rows, int n_c
   (void)be;
   float *xp = ptr_of(x);
   const float k0 = 0.7978845608028654f, k1 = 0.044715f; /* sqrt(2/pi) */
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * n_cols * 8 >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     float *v = xp + (size_t)r * ldx;
     for (int c = 0; c < n_cols; c++) {
@@ -545,7 +548,7 @@ static void cpu_gelu_tanh(bk_backend *be, bk_ptr x, int ldx, int n_rows, int n_c
 static void cpu_gelu_erf(bk_backend *be, bk_ptr x, int ldx, int n_rows, int n_cols) {
   (void)be;
   float *xp = ptr_of(x);
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * n_cols * 8 >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     float *v = xp + (size_t)r * ldx;
     for (int c = 0; c < n_cols; c++) {
@@ -560,7 +563,7 @@ static void cpu_silu_mul(bk_backend *be, bk_ptr y, int ldy, bk_ptr x, int ldx, i
   (void)be;
   float *yp = ptr_of(y);
   const float *xp = ptr_of(x);
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * n_cols * 8 >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     const float *g = xp + (size_t)r * ldx, *u = g + n_cols;
     float *o = yp + (size_t)r * ldy;
@@ -574,7 +577,7 @@ static void cpu_add_table_rows(bk_backend *be, bk_ptr y, int ldy, int n_rows,
   float *yp = ptr_of(y);
   const float *t = wdata(table);
   const int64_t tr = table->rows, d = table->cols;
-#pragma omp parallel for num_threads(NT(be)) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_rows * d >= PAR_MIN_WORK) schedule(static)
   for (int r = 0; r < n_rows; r++) {
     float *o = yp + (size_t)r * ldy;
     const float *src = t + (size_t)(r % tr) * d;
@@ -600,7 +603,7 @@ static void cpu_im2patch(bk_backend *be, bk_ptr y, bk_ptr pixels, int n_img, int
   float *yp = ptr_of(y);
   const float *px = ptr_of(pixels);
   const int g = size / patch, row_len = channels * patch * patch;
-#pragma omp parallel for num_threads(NT(be)) collapse(2) schedule(static)
+#pragma omp parallel for num_threads(NT(be)) if((size_t)n_img * g * g * row_len >= PAR_MIN_WORK) collapse(2) schedule(static)
   for (int i = 0; i < n_img; i++)
     for (int py = 0; py < g; py++)
       for (int pxi = 0; pxi < g; pxi++) {

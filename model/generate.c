@@ -253,10 +253,8 @@ static int run_beam(const gen_params *p, int n_samples, int V, gen_step_fn step,
         const float *row = logits + (size_t)(s * R + b) * V;
         for (int v = 0; v < V; v++) cand_push(c, &n, n_keep + 1, row[v], b * V + v);
       }
-      for (int i = 0; i + 1 < n; i++)
-        if (c[i].score > -1e30f && c[i + 1].score > -1e30f) note_margin(st, (double)c[i].score - c[i + 1].score);
-      int filled = 0;
-      for (int rank = 0; rank < n_keep && filled < R; rank++) {
+      int filled = 0, rank = 0;
+      for (; rank < n_keep && filled < R; rank++) {
         const int b = c[rank].index / V, v = c[rank].index % V, row = s * R + b;
         if (is_eos(p, v)) {
           if (rank >= R) continue;
@@ -273,6 +271,10 @@ static int run_beam(const gen_params *p, int n_samples, int V, gen_step_fn step,
         snprintf(err, err_size, "generation: sample %d: fewer than %d non-eos candidates", s, R);
         goto end;
       }
+      /* the order of candidates 0 .. rank (the last one used, and the first one not reached)
+       * decided this step */
+      for (int i = 0; i < rank && i + 1 < n; i++)
+        if (c[i + 1].score > -1e30f) note_margin(st, (double)c[i].score - c[i + 1].score);
       hl[s].done = hyps_is_done(&hl[s], R, c[0].score, cur_len, p->length_penalty);
       all_done &= hl[s].done;
     }

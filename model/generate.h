@@ -57,7 +57,7 @@ typedef struct {
 
 /* Diagnostics: the smallest gap between decisions the search made, to show that ties (which
  * float rounding could flip) decided nothing. Greedy: top-1 minus top-2 logit; beam: the smallest
- * difference between adjacent candidates among the best n_keep + 1. */
+ * difference between adjacent candidates, from the best down to the first candidate not used. */
 typedef struct {
   double min_margin;
   int steps;
