@@ -262,12 +262,13 @@ def main():
                              length_penalty=run.get("length_penalty", 1.0),
                              min_new_tokens=run.get("min_new_tokens", 0))
         if not args.full_layer:
-            # eos handling: make tokens that the beams actually produce stop tokens, so hypotheses
-            # finish early (two eos ids -> 3 * num_beams candidates per step in 4.41.1)
-            best = runs[1]["ids"][0]
-            stops = [best[3], best[6]]
-            for name, lp, mn in (("beam3_eos", 1.0, 0), ("beam3_eos_min", -1.5, 5), ("greedy_eos", 1.0, 0)):
-                nb = 1 if name.startswith("greedy") else 3
+            # eos handling: make a token the greedy path produces at step 4 a second stop id, listed
+            # after 32000, so hypotheses finish early (two eos ids -> 3 * num_beams candidates per
+            # step in 4.41.1) and the returned eos is eos[0] = 32000, not the generated one
+            stops = [32000, runs[0]["ids"][0][4]]
+            for name, nb, lp, mn in (("greedy_eos", 1, 1.0, 0), ("greedy_eos_min", 1, 1.0, 6),
+                                     ("beam3_eos", 3, 1.0, 0), ("beam3_eos_lp0", 3, 0.0, 0),
+                                     ("beam3_eos_min", 3, -1.5, 6), ("beam2_eos_lp2", 2, 2.0, 0)):
                 run = dict(name=name, prompts=[0, 1], num_beams=nb, max_new_tokens=12, eos=stops,
                            length_penalty=lp, min_new_tokens=mn)
                 run["ids"] = gen(run["prompts"], num_beams=nb, max_new_tokens=12, eos_token_id=stops,
