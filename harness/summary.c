@@ -223,7 +223,19 @@ int summary_build_dir(const char *dir, summary *s, char *err, size_t err_size) {
       int found = 0;
       size_t expected = plan ? plan_expected(plan, e0->task, e0->shots, e0->seed, &found) : 0;
       summary_trial t = summary_trial_from_records(l.items, l.n, expected);
-      rc = summary_add_trial(s, e0->task, e0->shots, &t, err, err_size);
+      summary_cell_score cs;
+      int have = summary_read_cell_score(paths[i], &cs, err, err_size);
+      if (have < 0) {
+        rc = -1;
+      } else if (have) {
+        if (!t.n_unscored && cs.n_scored == t.n_samples - t.n_failed && isfinite(cs.score)) {
+          t.score = cs.score;
+          t.score_unrounded = cs.score_unrounded;
+        }
+        summary_cell_score_free(&cs);
+      }
+      if (rc == 0)
+        rc = summary_add_trial(s, e0->task, e0->shots, &t, err, err_size);
     }
     records_list_free(&l);
   }
@@ -538,4 +550,72 @@ int summary_load_run(const char *arg, summary *s, char *err, size_t err_size) {
     return -1;
   }
   return summary_read_json(path, s, err, err_size);
+}
+
+/* ---- the per-cell sidecar ---- */
+
+int summary_cell_score_path(const char *records_path, char *buf, size_t size) {
+  size_t len = strlen(records_path);
+  if (len > 6 && strcmp(records_path + len - 6, ".jsonl") == 0) len -= 6;
+  int n = snprintf(buf, size, "%.*s.cell.json", (int)len, records_path);
+  return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+void summary_cell_score_free(summary_cell_score *cs) {
+  cJSON_Delete(cs->metrics);
+  memset(cs, 0, sizeof *cs);
+}
+
+int summary_write_cell_score(const char *records_path, const char *task, int shots, long long seed,
+                             const char *metric, const summary_cell_score *cs, char *err, size_t err_size) {
+  char path[4096];
+  if (summary_cell_score_path(records_path, path, sizeof path) != 0) {
+    if (err) snprintf(err, err_size, "%s: path too long", records_path);
+    return -1;
+  }
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "format", "fewshot-cell/1");
+  cJSON_AddStringToObject(o, "task", task);
+  cJSON_AddNumberToObject(o, "shots", shots);
+  jsonnum_add(o, "seed", (double)seed);
+  cJSON_AddStringToObject(o, "metric", metric);
+  jsonnum_add(o, "n_scored", (double)cs->n_scored);
+  jsonnum_add(o, "score", cs->score);
+  jsonnum_add(o, "score_unrounded", cs->score_unrounded);
+  if (cs->metrics) cJSON_AddItemToObject(o, "metrics", cJSON_Duplicate(cs->metrics, 1));
+  char *text = cJSON_Print(o);
+  cJSON_Delete(o);
+  if (!text) {
+    if (err) snprintf(err, err_size, "%s: out of memory", path);
+    return -1;
+  }
+  int rc = rundir_write_file_atomic(path, text, strlen(text), err, err_size);
+  free(text);
+  return rc;
+}
+
+int summary_read_cell_score(const char *records_path, summary_cell_score *cs, char *err, size_t err_size) {
+  memset(cs, 0, sizeof *cs);
+  char path[4096];
+  struct stat st;
+  if (summary_cell_score_path(records_path, path, sizeof path) != 0 || stat(path, &st) != 0) return 0;
+  char *text = rundir_read_file(path, NULL, err, err_size);
+  if (!text) return -1;
+  cJSON *o = cJSON_Parse(text);
+  free(text);
+  const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
+  const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "n_scored");
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "score");
+  const cJSON *su = cJSON_GetObjectItemCaseSensitive(o, "score_unrounded");
+  if (!o || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "fewshot-cell/1") != 0 || !cJSON_IsNumber(n)) {
+    if (err) snprintf(err, err_size, "%s: not a cell score file (format \"fewshot-cell/1\" with n_scored)", path);
+    cJSON_Delete(o);
+    return -1;
+  }
+  cs->n_scored = (size_t)n->valuedouble;
+  cs->score = cJSON_IsNumber(sc) ? sc->valuedouble : NAN;
+  cs->score_unrounded = cJSON_IsNumber(su) ? su->valuedouble : cs->score;
+  cs->metrics = cJSON_DetachItemFromObjectCaseSensitive(o, "metrics");
+  cJSON_Delete(o);
+  return 1;
 }

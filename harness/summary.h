@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "records.h"
 
 struct reference_card; /* reference.h */
@@ -49,6 +51,34 @@ void summary_free(summary *s);
 /* Computes one trial from the records of one (task, shots, seed) file: counts and score, using the
  * task's rounding (taskinfo.h). n_expected is copied in. */
 summary_trial summary_trial_from_records(const records_entry *items, size_t n, size_t n_expected);
+
+/* A cell's official aggregate, computed by the metrics module over the whole (task, shots, seed)
+ * when it completes, and kept next to its records as records/<cell>.cell.json: the trial value
+ * exactly as OpenFlamingo computes it (VQA: round(100 * sum of the per-question fractions in
+ * evaluation order / N, 2); captions: the corpus CIDEr-D, the mean of the per-image values, x 100),
+ * plus set-level metrics that are not means of per-sample values (BLEU, ROUGE-L). When present and
+ * covering exactly the cell's scored samples it replaces the mean of the per-sample scores, which
+ * agrees with it up to the last bits of floating-point summation order. */
+typedef struct {
+  size_t n_scored;        /* samples the aggregate covers */
+  double score_unrounded; /* in the summary's units */
+  double score;           /* the trial value as reported (rounded for VQA) */
+  cJSON *metrics;         /* owned object of further values (raw, as the metric reports them); may be NULL */
+} summary_cell_score;
+
+/* records/<task>-<shots>shot-seed<seed>.jsonl -> ...cell.json into buf. Returns 0, -1 if too long. */
+int summary_cell_score_path(const char *records_path, char *buf, size_t size);
+
+/* Writes the sidecar of `records_path` atomically. Returns 0, or non-zero with `err`. */
+int summary_write_cell_score(const char *records_path, const char *task, int shots, long long seed,
+                             const char *metric, const summary_cell_score *cs, char *err, size_t err_size);
+
+/* Reads the sidecar of `records_path`: returns 1 and fills *cs (free with summary_cell_score_free),
+ * 0 when there is none, -1 with `err` when it is unreadable. */
+int summary_read_cell_score(const char *records_path, summary_cell_score *cs, char *err, size_t err_size);
+
+/* Frees what cs owns. */
+void summary_cell_score_free(summary_cell_score *cs);
 
 /* Adds a trial to the cell (task, shots) of s, creating the cell. Returns 0, -1 when out of memory
  * or when the cell already has that seed (with `err`). */

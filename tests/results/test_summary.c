@@ -128,6 +128,23 @@ int main(void) {
   TEST_CHECK(&t, text && strstr(text, "<svg") && strstr(text, "VQAv2") && strstr(text, "</svg>"), "SVG written");
   free(text);
   summary_free(&s);
+
+  /* A cell score sidecar covering the cell replaces the mean of the per-sample scores; one that
+   * covers another number of samples (stale) is ignored. */
+  char rec[512];
+  rundir_records_path(dir, "vqav2", 4, 43, rec, sizeof rec);
+  summary_cell_score cs = {3, 55.554, 55.55, NULL};
+  TEST_CHECK(&t, summary_write_cell_score(rec, "vqav2", 4, 43, "vqa_accuracy", &cs, err, sizeof err) == 0, "sidecar: %s", err);
+  rundir_records_path(dir, "vqav2", 4, 44, rec, sizeof rec);
+  summary_cell_score stale = {7, 1.0, 1.0, NULL};
+  summary_write_cell_score(rec, "vqav2", 4, 44, "vqa_accuracy", &stale, err, sizeof err);
+  TEST_CHECK(&t, summary_build_dir(dir, &s, err, sizeof err) == 0, "rebuild: %s", err);
+  if (s.n_cells && s.cells[0].n_trials == 3) {
+    test_near(&t, s.cells[0].trials[1].score, 55.55, 0, 0, "sidecar score used");
+    test_near(&t, s.cells[0].trials[1].score_unrounded, 55.554, 0, 0, "sidecar unrounded used");
+    test_near(&t, s.cells[0].trials[2].score, 60.0, 0, 0, "stale sidecar ignored");
+  }
+  summary_free(&s);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
