@@ -74,9 +74,45 @@ static int score_vqa_cmd(int argc, char **argv) {
   return FS_EXIT_OK;
 }
 
+static int score_caption_cmd(int argc, char **argv) {
+  score_caption_opts o = {0};
+  int json = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char **dst = NULL;
+    if (!strcmp(a, "--annotations")) dst = &o.annotations_path;
+    else if (!strcmp(a, "--results")) dst = &o.results_path;
+    else if (!strcmp(a, "--json")) {
+      json = 1;
+      continue;
+    } else {
+      return cli_usage_error("score", usage, "caption: unknown argument '%s'", a);
+    }
+    if (i + 1 >= argc) return cli_usage_error("score", usage, "%s needs a file", a);
+    *dst = argv[++i];
+  }
+  if (!o.annotations_path || !o.results_path)
+    return cli_usage_error("score", usage, "caption needs --annotations and --results");
+  char err[512];
+  score_caption_report r;
+  if (score_caption_run(&o, &r, err, sizeof err)) {
+    cli_error("score", "%s", err);
+    return FS_EXIT_USAGE;
+  }
+  if (json) score_caption_write_json(stdout, &r);
+  else score_caption_write_text(stdout, &r);
+  score_caption_report_free(&r);
+  if (fflush(stdout)) {
+    cli_error("score", "cannot write the report to stdout");
+    return FS_EXIT_RUNTIME;
+  }
+  return FS_EXIT_OK;
+}
+
 int cmd_score(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) return cli_print_help(usage);
   if (argc < 2) return cli_usage_error("score", usage, "which metric: vqa or caption?");
   if (!strcmp(argv[1], "vqa")) return score_vqa_cmd(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "caption")) return score_caption_cmd(argc - 1, argv + 1);
   return cli_usage_error("score", usage, "unknown metric '%s' (vqa or caption)", argv[1]);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "caption.h"
 #include "vqa.h"
 
 struct cJSON;
@@ -53,5 +54,29 @@ void score_vqa_report_free(score_vqa_report *r);
 void score_vqa_write_json(FILE *f, const score_vqa_report *r);
 /* The human-readable report (the official demo's lines). */
 void score_vqa_write_text(FILE *f, const score_vqa_report *r);
+
+/* ---- captions ---- */
+
+typedef struct {
+  const char *annotations_path; /* COCO captions {"images", "annotations"} */
+  const char *results_path;     /* [{"image_id", "caption"}] */
+} score_caption_opts;
+
+typedef struct {
+  size_t n;                  /* images scored: those with a result, in annotation-file order */
+  long long *image_id;       /* [n] */
+  caption_scores *per_image; /* [n] */
+  caption_scores corpus;
+} score_caption_report;
+
+/* Loads both files, checks them (docs/metrics-score.md), tokenizes and scores. Returns 0 and fills
+ * *r (free with score_caption_report_free) or -1 with a reason. */
+int score_caption_run(const score_caption_opts *o, score_caption_report *r, char *err,
+                      size_t err_size);
+void score_caption_report_free(score_caption_report *r);
+/* {"CIDEr", "Bleu_1".."Bleu_4", "ROUGE_L", "per_image": {"<id>": {...}}}, raw values. */
+void score_caption_write_json(FILE *f, const score_caption_report *r);
+/* COCOEvalCap's lines ("CIDEr: 1.972"). */
+void score_caption_write_text(FILE *f, const score_caption_report *r);
 
 #endif

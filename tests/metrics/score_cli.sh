@@ -85,5 +85,40 @@ cat > "$tmp/ann5.json" <<'J'
 J
 expect 0 '"per_question": \{"1": 100\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/ann5.json" --results "$tmp/r1.json" --json
 
+# --okvqa-stem: the prediction "Riding horses" is stemmed to "ride horse" before scoring
+cat > "$tmp/okann.json" <<'J'
+{"annotations": [{"question_id": 1, "question_type": "what", "answer_type": "other", "answers": [{"answer": "ride horse", "answer_id": 1}, {"answer": "ride horse", "answer_id": 2}, {"answer": "ride horse", "answer_id": 3}, {"answer": "horse", "answer_id": 4}]}]}
+J
+printf '[{"question_id": 1, "answer": "Riding horses"}]' > "$tmp/okres.json"
+expect 0 '"per_question": \{"1": 0\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/okann.json" --results "$tmp/okres.json" --json --variant openflamingo
+printf '[{"question_id": 1, "answer": "riding horses"}]' > "$tmp/okres2.json"
+expect 0 '"per_question": \{"1": 75\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/okann.json" --results "$tmp/okres2.json" --json --variant openflamingo --okvqa-stem
+
+# captions
+c=$tests/fixtures/metrics/caption_official
+CA=$c/annotations.json CR=$c/results.json
+expect 0 '^\{"CIDEr": 1\.9720214052449598, "Bleu_1": 0\.9098360655712846, ' "$bin" score caption --annotations "$CA" --results "$CR" --json
+expect 0 'CIDEr: 1\.972' "$bin" score caption --annotations "$CA" --results "$CR"
+expect 2 'caption needs --annotations and --results' "$bin" score caption --results "$CR"
+expect 2 "none.json: cannot open" "$bin" score caption --annotations "$tmp/none.json" --results "$CR"
+printf '{"images": []}' > "$tmp/capann.json"
+expect 2 "capann.json: expected an object with 'images' and 'annotations' arrays" "$bin" score caption --annotations "$tmp/capann.json" --results "$CR"
+cat > "$tmp/cap1.json" <<'J'
+{"images": [{"id": 1}, {"id": 2}, {"id": 3}], "annotations": [{"image_id": 1, "caption": "a dog on a bench"}, {"image_id": 1, "caption": "a dog"}, {"image_id": 2, "caption": "a cat"}]}
+J
+printf '[{"image_id": 9, "caption": "x"}]' > "$tmp/capr_unknown.json"
+expect 2 'image_id 9 is not in' "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_unknown.json"
+printf '[{"image_id": 1, "caption": "x"}, {"image_id": 1, "caption": "y"}]' > "$tmp/capr_dup.json"
+expect 2 '\[1\]: duplicate result for image_id 1' "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_dup.json"
+printf '[{"image_id": 3, "caption": "x"}]' > "$tmp/capr_noref.json"
+expect 2 'image_id 3 has no reference captions' "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_noref.json"
+printf '[{"image_id": 1, "caption": null}]' > "$tmp/capr_null.json"
+expect 2 "missing string 'caption'" "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_null.json"
+printf '[]' > "$tmp/capr_empty.json"
+expect 2 'no results to score' "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_empty.json"
+# an empty candidate is valid and scores 0; a subset of images is scored (OpenFlamingo's rule)
+printf '[{"image_id": 1, "caption": ""}, {"image_id": 2, "caption": "a cat"}]' > "$tmp/capr_ok.json"
+expect 0 '"per_image": \{"1": \{"CIDEr": 0\.0, "Bleu_1": ' "$bin" score caption --annotations "$tmp/cap1.json" --results "$tmp/capr_ok.json" --json
+
 echo "score_cli: $checks checks, $fail failed"
 [ "$fail" = 0 ]
