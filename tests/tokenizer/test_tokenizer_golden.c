@@ -358,6 +358,39 @@ static int main_long(void) {
   return test_report(&t);
 }
 
+/* The model repo's demo.ipynb prompts: zero-shot is 137 ids (the notebook prints input_ids [2, 137]),
+ * the 4-shot cell 749 (model.md §10); image blocks are <image> + 127 <image placeholder>. */
+static void test_demo_prompts(test_ctx *t, const tokenizer *tok) {
+  static const char *outputs[] = {"A man in a suit holding something in his office.",
+                                  "The young girl is standing by the fire hydrant in curlers.",
+                                  "A man with a skateboard that is jumping in the air.",
+                                  "A few people looking at a television that's next to a laptop."};
+  const char *instr = "A short description of this image in one sentence:";
+  char block[4096] = "<image>";
+  for (int i = 0; i < 127; i++) strcat(block, "<image placeholder>");
+  char *prompt = malloc(8 * sizeof block);
+  snprintf(prompt, 8 * sizeof block, "%sPlease provide a short description of this image:", block);
+  size_t n = 0;
+  int32_t *ids = tokenizer_encode(tok, prompt, strlen(prompt), &n, NULL, 0);
+  static const int32_t tail0[] = {3529, 3867, 263, 3273, 6139, 310, 445, 1967, 29901};
+  TEST_CHECK(t, ids && n == 137 && ids[0] == 32012 && ids[127] == 32013 && memcmp(ids + 128, tail0, sizeof tail0) == 0,
+             "zero-shot demo prompt: %zu ids, want 137", n);
+  free(ids);
+  prompt[0] = '\0';
+  for (int k = 0; k < 4; k++) {
+    strcat(prompt, block);
+    strcat(prompt, instr);
+    strcat(prompt, outputs[k]);
+    strcat(prompt, "<|endofchunk|>");
+  }
+  strcat(prompt, block);
+  strcat(prompt, instr);
+  ids = tokenizer_encode(tok, prompt, strlen(prompt), &n, NULL, 0);
+  TEST_CHECK(t, ids && n == 749, "4-shot demo prompt: %zu ids, want 749", n);
+  free(ids);
+  free(prompt);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "long") == 0) return main_long();
   test_ctx t = test_begin("tokenizer_golden");
@@ -370,6 +403,7 @@ int main(int argc, char **argv) {
              "without the xGen-MM tokens: 32012 ids, no <image>");
   TEST_CHECK(&t, tok->split_words == 1, "the shipped vocabulary allows cutting words before '▁'");
   test_api(&t, tok);
+  test_demo_prompts(&t, tok);
 
   cJSON *fx = load(&t, "tokenizer_cases.json"), *phi = load(&t, "phi3_vocab_tests.json"), *hf = load(&t, "hf_goldens.json");
   if (!fx || !phi || !hf) return test_report(&t);

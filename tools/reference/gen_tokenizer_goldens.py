@@ -157,9 +157,10 @@ def cases():
         add("prompt_zero_shot", "Question:%s Short answer:%s%s\nQuestion:%s Short answer:%s%s\n%sQuestion:%s Short answer:"
             % (q1[0], q1[1], EOC, q2[0], q2[1], EOC, img, vqa_qa[0][0]))
         add("prompt_zero_shot", "Output:%s%s\nOutput:%s%s\n%sOutput:" % (captions[0], EOC, captions[1], EOC, img))
-        # the model repo's demo prompts (instruction + output, no separator)
+        # the model repo's demo.ipynb prompts (instruction + output, no separator; the 4-shot cell asks
+        # its query with the demos' instruction, not zero_shot.json's)
         add("prompt_xgenmm_demo", "".join(img + e["instruction"] + e["output"] + EOC for e in few.values())
-            + img + zero["instruction"])
+            + img + "A short description of this image in one sentence:")
         add("prompt_xgenmm_demo", img + zero["instruction"])
     for q, a in vqa_qa + text_qa:
         add("question", q)
@@ -269,6 +270,10 @@ def main():
     fast, auto = build_transformers(tmp)
     assert len(fast) == 32015
 
+    # the demo notebook's prompts with 128-token image blocks: 137 ids (printed by demo.ipynb) and 749
+    # (model.md §10)
+    demo = [t for c, t in cases() if c == "prompt_xgenmm_demo" and t.startswith(BLOCK)]
+    assert [len(tk.encode(t).ids) for t in demo] == [749, 137], [len(tk.encode(t).ids) for t in demo]
     enc_cases, mism_fast, auto_diff = [], [], 0
     for i, (cat, text) in enumerate(cases()):
         ids = tk.encode(text).ids
