@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "okvqa.h"
 #include "score.h"
 
 /* An open-addressing map from question id to an index. */
@@ -205,6 +206,8 @@ int score_vqa_run(const score_vqa_opts *o, score_vqa_report *r, char *err, size_
   id_map map = {0};
   size_t *order = NULL;
   vqa_scorer *scorer = NULL;
+  okvqa_stemmer *stemmer = NULL;
+  char stem_err[256];
 
   if (!(qroot = score_json_load(o->questions_path, err, err_size))) goto done;
   if (check_questions(o->questions_path, qroot, err, err_size)) goto done;
@@ -268,13 +271,18 @@ int score_vqa_run(const score_vqa_opts *o, score_vqa_report *r, char *err, size_
     snprintf(err, err_size, "score vqa: out of memory");
     goto done;
   }
-  if (o->okvqa_stem) {
-    snprintf(err, err_size, "score vqa: --okvqa-stem is not built yet");
+  if (o->okvqa_stem && !(stemmer = okvqa_stemmer_init(stem_err, sizeof stem_err))) {
+    snprintf(err, err_size, "score vqa: %s", stem_err);
     goto done;
   }
   for (size_t k = 0; k < n_score; k++) {
     const vqa_item *it = &items[order[k]];
     const char *pred = it->prediction;
+    /* OpenFlamingo stems the prediction only; the human answers are taken as they are */
+    if (stemmer && !(pred = okvqa_stemmer_stem(stemmer, pred, stem_err, sizeof stem_err))) {
+      snprintf(err, err_size, "%s: question_id %lld: %s", o->results_path, it->qid, stem_err);
+      goto done;
+    }
     vqa_result res;
     if (vqa_scorer_score(scorer, pred, it->answers, it->n_answers, &res, err, err_size)) goto done;
     r->question_id[k] = it->qid;
@@ -286,6 +294,7 @@ int score_vqa_run(const score_vqa_opts *o, score_vqa_report *r, char *err, size_
   r->n = n_score;
   rc = 0;
 done:
+  okvqa_stemmer_free(stemmer);
   vqa_scorer_free(scorer);
   for (size_t k = 0; items && k < n_items; k++) free(items[k].answers);
   free(items);

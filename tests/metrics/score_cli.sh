@@ -85,6 +85,15 @@ cat > "$tmp/ann5.json" <<'J'
 J
 expect 0 '"per_question": \{"1": 100\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/ann5.json" --results "$tmp/r1.json" --json
 
+# --okvqa-stem: the prediction "Riding horses" is stemmed to "ride horse" before scoring
+cat > "$tmp/okann.json" <<'J'
+{"annotations": [{"question_id": 1, "question_type": "what", "answer_type": "other", "answers": [{"answer": "ride horse", "answer_id": 1}, {"answer": "ride horse", "answer_id": 2}, {"answer": "ride horse", "answer_id": 3}, {"answer": "horse", "answer_id": 4}]}]}
+J
+printf '[{"question_id": 1, "answer": "Riding horses"}]' > "$tmp/okres.json"
+expect 0 '"per_question": \{"1": 0\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/okann.json" --results "$tmp/okres.json" --json --variant openflamingo
+printf '[{"question_id": 1, "answer": "riding horses"}]' > "$tmp/okres2.json"
+expect 0 '"per_question": \{"1": 75\.0\}' "$bin" score vqa --questions "$tmp/q1.json" --annotations "$tmp/okann.json" --results "$tmp/okres2.json" --json --variant openflamingo --okvqa-stem
+
 # captions
 c=$tests/fixtures/metrics/caption_official
 CA=$c/annotations.json CR=$c/results.json
