@@ -6,9 +6,9 @@ packages=(
   build-essential cmake pkg-config  # toolchain
   libcjson-dev                      # JSON: configs, checkpoints headers, annotations, tokenizer.json
   libcsv-dev                        # CSV output of `fewshot table`
-  libstb-dev                        # stb_image: PNG decoding
+  libstb-dev                        # stb headers
   libjpeg62-turbo-dev               # libjpeg-turbo: JPEG decoding bit-identical with Pillow
-  libpng-dev zlib1g-dev             # PNG metadata (colour type, bit depth, tRNS) for Pillow-exact modes
+  libpng-dev zlib1g-dev             # PNG decoding with Pillow-exact modes (colour type, bit depth, tRNS)
 )
 missing=()
 for p in "${packages[@]}"; do

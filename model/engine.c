@@ -1,0 +1,296 @@
+/* engine.c - checkpoint -> backend, image encoding, batched prefill and decoding (engine.h). */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "phi3.h"
+#include "resampler.h"
+#include "safetensors.h"
+#include "siglip.h"
+
+enum { TOKEN_IMAGE = 32012, TOKEN_PLACEHOLDER = 32013 };
+
+struct engine {
+  model_config cfg;
+  engine_limits lim;
+  safetensors_model *st;
+  bk_backend *be;
+  siglip_weights vw;
+  siglip_state vs;
+  resampler_weights rw;
+  resampler_state rs;
+  phi3_weights lw;
+  phi3_state ls;
+  bk_buf *vis_out; /* [max_images·n_patches, vision d] */
+  bk_buf *img_out; /* [max_images·n_latents, lm d] */
+  int chunk;       /* prefill rows per prompt per forward */
+};
+
+const model_config *engine_config(const engine *e) { return &e->cfg; }
+
+size_t engine_image_floats(const engine *e) {
+  return (size_t)e->cfg.resampler.n_latents * e->cfg.lm.hidden_size;
+}
+
+void engine_free(engine *e) {
+  if (!e) return;
+  if (e->be) {
+    bk_buf_free(e->be, e->vis_out);
+    bk_buf_free(e->be, e->img_out);
+    phi3_state_free(&e->ls, e->be);
+    phi3_weights_free(&e->lw, e->be);
+    resampler_state_free(&e->rs, e->be);
+    resampler_weights_free(&e->rw, e->be);
+    siglip_state_free(&e->vs, e->be);
+    siglip_weights_free(&e->vw, e->be);
+    bk_destroy(e->be);
+  }
+  safetensors_close(e->st);
+  free(e);
+}
+
+engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
+                    size_t err_size) {
+  if (lim->max_batch < 1 || lim->max_images < 1 || lim->max_prompt_tokens < 1 || lim->max_new_tokens < 1 ||
+      lim->max_beams < 1 || lim->prefill_chunk < 0) {
+    snprintf(err, err_size, "engine: every limit must be at least 1");
+    return NULL;
+  }
+  engine *e = calloc(1, sizeof *e);
+  if (!e) {
+    snprintf(err, err_size, "engine: out of memory");
+    return NULL;
+  }
+  e->lim = *lim;
+  e->chunk = lim->prefill_chunk ? lim->prefill_chunk : 256;
+  if (e->chunk > lim->max_prompt_tokens) e->chunk = lim->max_prompt_tokens;
+  if (model_config_load(&e->cfg, model_dir, err, err_size)) goto fail;
+  if (e->cfg.resampler.dim != e->cfg.vision.hidden_size) {
+    snprintf(err, err_size, "%s: config.json: resampler width %d differs from the vision width %d", model_dir,
+             e->cfg.resampler.dim, e->cfg.vision.hidden_size);
+    goto fail;
+  }
+  if (device == ENGINE_DEVICE_CUDA) {
+    snprintf(err, err_size, "engine: the CUDA backend is not built yet (issue #7); use --device cpu");
+    goto fail;
+  }
+  if (!(e->st = safetensors_open(model_dir, err, err_size))) goto fail;
+  if (!(e->be = bk_cpu_create(lim->n_threads, err, err_size))) goto fail;
+  if (siglip_weights_load(&e->vw, &e->cfg.vision, e->st, e->be, err, err_size)) goto fail;
+  if (resampler_weights_load(&e->rw, &e->cfg.resampler, e->st, e->be, err, err_size)) goto fail;
+  if (phi3_weights_load(&e->lw, &e->cfg.lm, e->st, e->be, err, err_size)) goto fail;
+  if (siglip_state_init(&e->vs, &e->cfg.vision, e->be, lim->max_images, err, err_size)) goto fail;
+  if (resampler_state_init(&e->rs, &e->cfg.resampler, e->cfg.vision.n_patches, e->be, lim->max_images, err,
+                           err_size))
+    goto fail;
+  const int seqs = lim->max_batch * lim->max_beams, rows = lim->max_batch * e->chunk;
+  phi3_limits pl = {.max_rows = rows > seqs ? rows : seqs, .max_prefixes = lim->max_batch,
+                    .max_prefix_len = lim->max_prompt_tokens, .max_seqs = seqs,
+                    .max_suffix = lim->max_new_tokens};
+  if (phi3_state_init(&e->ls, &e->cfg.lm, e->be, &pl, err, err_size)) goto fail;
+  if (!(e->vis_out = bk_buf_alloc(e->be, (size_t)lim->max_images * e->cfg.vision.n_patches * e->cfg.vision.hidden_size,
+                                  err, err_size)))
+    goto fail;
+  if (!(e->img_out = bk_buf_alloc(e->be, (size_t)lim->max_images * engine_image_floats(e), err, err_size)))
+    goto fail;
+  return e;
+fail:
+  engine_free(e);
+  return NULL;
+}
+
+int engine_encode_images(engine *e, const float *pixels, int n_img, float *embeds, char *err, size_t err_size) {
+  const model_vision_config *vc = &e->cfg.vision;
+  const size_t px = (size_t)vc->n_channels * vc->image_size * vc->image_size, per = engine_image_floats(e);
+  for (int i0 = 0; i0 < n_img; i0 += e->lim.max_images) {
+    int n = n_img - i0 < e->lim.max_images ? n_img - i0 : e->lim.max_images;
+    if (siglip_forward(vc, &e->vw, &e->vs, e->be, pixels + i0 * px, n, bk_at(e->vis_out, 0), err, err_size))
+      return 1;
+    if (resampler_forward(&e->cfg.resampler, &e->rw, &e->rs, e->be, bk_at(e->vis_out, 0), vc->n_patches, n,
+                          bk_at(e->img_out, 0), err, err_size))
+      return 1;
+    bk_read(e->be, embeds + i0 * per, bk_at(e->img_out, 0), n * per);
+  }
+  return bk_check(e->be, err, err_size);
+}
+
+int engine_check_prompt(const engine *e, const engine_prompt *p, char *err, size_t err_size) {
+  const int nl = e->cfg.resampler.n_latents, V = e->cfg.lm.n_logits;
+  if (p->n_ids < 1 || p->n_ids > e->lim.max_prompt_tokens) {
+    snprintf(err, err_size, "prompt: %d tokens, the engine was sized for 1 to %d", p->n_ids, e->lim.max_prompt_tokens);
+    return 1;
+  }
+  int k = 0;
+  for (int i = 0; i < p->n_ids; i++) {
+    int32_t t = p->ids[i];
+    if (t < 0 || t >= V) {
+      snprintf(err, err_size, "prompt: token %d: id %d outside the vocabulary [0, %d)", i, t, V);
+      return 1;
+    }
+    if (t == TOKEN_PLACEHOLDER) {
+      snprintf(err, err_size, "prompt: token %d: <image placeholder> without a preceding <image>", i);
+      return 1;
+    }
+    if (t == TOKEN_IMAGE) {
+      for (int j = 1; j < nl; j++)
+        if (i + j >= p->n_ids || p->ids[i + j] != TOKEN_PLACEHOLDER) {
+          snprintf(err, err_size,
+                   "prompt: token %d: <image> must be followed by %d <image placeholder> tokens, found %d", i,
+                   nl - 1, j - 1);
+          return 1;
+        }
+      i += nl - 1;
+      k++;
+    }
+  }
+  if (k != p->n_images) {
+    snprintf(err, err_size, "prompt: %d <image> blocks but %d images", k, p->n_images);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- batched prefill ---- */
+
+typedef struct {
+  engine *e;
+  const engine_prompt *pr;
+  int n, P, R;
+  int32_t *pad;  /* [n] */
+  int32_t *ids;  /* [max_rows] scratch */
+  int32_t *pos;  /* [max_rows] scratch */
+  int32_t *rows; /* [max_seqs] scratch */
+} batch;
+
+/* Runs the prompt rows [c0, c0 + len) of every prompt of the batch through the decoder. */
+static int prefill_chunk(batch *b, int c0, int len, char *err, size_t err_size) {
+  engine *e = b->e;
+  const model_lm_config *lc = &e->cfg.lm;
+  const int nl = e->cfg.resampler.n_latents, d = lc->hidden_size;
+  for (int s = 0; s < b->n; s++)
+    for (int j = 0; j < len; j++) {
+      int abs = c0 + j, t = abs - b->pad[s];
+      b->ids[s * len + j] = t >= 0 ? b->pr[s].ids[t] : lc->pad_token_id;
+      b->pos[s * len + j] = t >= 0 ? t : 1; /* transformers: cumsum(mask) - 1, pads get 1 */
+    }
+  if (phi3_embed(lc, &e->lw, &e->ls, e->be, b->ids, b->n * len, err, err_size)) return 1;
+  for (int s = 0; s < b->n; s++) {
+    const engine_prompt *p = &b->pr[s];
+    int k = 0;
+    for (int t = 0; t < p->n_ids; t++) {
+      if (p->ids[t] != TOKEN_IMAGE) continue;
+      /* image k covers absolute rows [pad + t, pad + t + nl); write the part inside the chunk */
+      int a0 = b->pad[s] + t, lo = a0 > c0 ? a0 : c0, hi = a0 + nl < c0 + len ? a0 + nl : c0 + len;
+      for (int a = lo; a < hi; a++)
+        bk_write(e->be, phi3_input_row(lc, &e->ls, s * len + (a - c0)), p->images[k] + (size_t)(a - a0) * d, d);
+      k++;
+      t += nl - 1;
+    }
+  }
+  return phi3_forward(lc, &e->lw, &e->ls, e->be, b->n, len, c0, 1, b->pos, err, err_size);
+}
+
+static int batch_begin(batch *b, engine *e, const engine_prompt *pr, int n, int R, char *err, size_t err_size) {
+  memset(b, 0, sizeof *b);
+  b->e = e;
+  b->pr = pr;
+  b->n = n;
+  b->R = R;
+  if (n < 1 || n > e->lim.max_batch) {
+    snprintf(err, err_size, "engine: %d prompts in one batch, the engine was sized for 1 to %d", n, e->lim.max_batch);
+    return 1;
+  }
+  for (int s = 0; s < n; s++) {
+    char why[200];
+    if (engine_check_prompt(e, &pr[s], why, sizeof why)) {
+      snprintf(err, err_size, "batch prompt %d: %s", s, why);
+      return 1;
+    }
+    if (pr[s].n_ids > b->P) b->P = pr[s].n_ids;
+  }
+  const phi3_limits *L = &e->ls.lim;
+  b->pad = malloc((size_t)n * sizeof *b->pad);
+  b->ids = malloc((size_t)L->max_rows * sizeof *b->ids);
+  b->pos = malloc((size_t)L->max_rows * sizeof *b->pos);
+  b->rows = malloc((size_t)L->max_seqs * sizeof *b->rows);
+  if (!b->pad || !b->ids || !b->pos || !b->rows) {
+    snprintf(err, err_size, "engine: out of memory");
+    return 1;
+  }
+  for (int s = 0; s < n; s++) b->pad[s] = b->P - pr[s].n_ids;
+  return phi3_begin(&e->ls, n, b->P, b->pad, err, err_size);
+}
+
+static void batch_end(batch *b) {
+  free(b->pad), free(b->ids), free(b->pos), free(b->rows);
+}
+
+/* The gen_step_fn of engine_generate: step 0 prefills and returns each prompt's last logits; later
+ * steps reorder the beams' suffix caches and decode one token per row. */
+static int engine_step(void *ctx, int step, const int32_t *tokens, const int32_t *parents, int n_rows,
+                       float *logits, char *err, size_t err_size) {
+  batch *b = ctx;
+  engine *e = b->e;
+  const model_lm_config *lc = &e->cfg.lm;
+  if (step == 0) {
+    int len = 0;
+    for (int c0 = 0; c0 < b->P; c0 += e->chunk) {
+      len = b->P - c0 < e->chunk ? b->P - c0 : e->chunk;
+      if (prefill_chunk(b, c0, len, err, err_size)) return 1;
+    }
+    for (int s = 0; s < b->n; s++) b->rows[s] = s * len + len - 1;
+    return phi3_logits(lc, &e->lw, &e->ls, e->be, b->rows, b->n, logits, err, err_size);
+  }
+  phi3_reorder(lc, &e->ls, e->be, parents, n_rows, step - 1);
+  for (int r = 0; r < n_rows; r++) {
+    b->pos[r] = b->P - b->pad[r / b->R] + step - 1;
+    b->rows[r] = r;
+  }
+  if (phi3_embed(lc, &e->lw, &e->ls, e->be, tokens, n_rows, err, err_size)) return 1;
+  if (phi3_forward(lc, &e->lw, &e->ls, e->be, n_rows, 1, b->P + step - 1, b->R, b->pos, err, err_size)) return 1;
+  return phi3_logits(lc, &e->lw, &e->ls, e->be, b->rows, n_rows, logits, err, err_size);
+}
+
+int engine_generate(engine *e, const engine_prompt *prompts, int n, const gen_params *gp, gen_output *out,
+                    gen_stats *stats, char *err, size_t err_size) {
+  if (gp->num_beams > e->lim.max_beams || gp->max_new_tokens > e->lim.max_new_tokens) {
+    snprintf(err, err_size, "engine: %d beams / %d new tokens requested, the engine was sized for %d / %d",
+             gp->num_beams, gp->max_new_tokens, e->lim.max_beams, e->lim.max_new_tokens);
+    return 1;
+  }
+  batch b;
+  int rc = batch_begin(&b, e, prompts, n, gp->num_beams, err, err_size);
+  if (!rc) rc = gen_run(gp, n, e->cfg.lm.n_logits, engine_step, &b, out, stats, err, err_size);
+  batch_end(&b);
+  return rc;
+}
+
+int engine_prompt_logits(engine *e, const engine_prompt *p, const int *positions, int n_pos, float *out,
+                         char *err, size_t err_size) {
+  batch b;
+  int rc = batch_begin(&b, e, p, 1, 1, err, err_size);
+  const int V = e->cfg.lm.n_logits;
+  int k = 0;
+  for (int c0 = 0; !rc && c0 < b.P; c0 += e->chunk) {
+    int len = b.P - c0 < e->chunk ? b.P - c0 : e->chunk;
+    rc = prefill_chunk(&b, c0, len, err, err_size);
+    while (!rc && k < n_pos && positions[k] < c0 + len) {
+      int n = 0;
+      while (k + n < n_pos && positions[k + n] < c0 + len && n < e->ls.lim.max_seqs) {
+        b.rows[n] = positions[k + n] - c0;
+        n++;
+      }
+      rc = phi3_logits(&e->cfg.lm, &e->lw, &e->ls, e->be, b.rows, n, out + (size_t)k * V, err, err_size);
+      k += n;
+    }
+  }
+  if (!rc && k < n_pos) {
+    snprintf(err, err_size, "engine: logit position %d outside the prompt (%d tokens)", positions[k], b.P);
+    rc = 1;
+  }
+  batch_end(&b);
+  return rc;
+}

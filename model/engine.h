@@ -1,0 +1,89 @@
+/* engine.h - the model engine the harness drives (design.md §2, §4): load a checkpoint onto a
+ * device, encode images into LM input embeddings, and generate continuations for a batch of
+ * interleaved prompts. docs/engine.md describes it for the run loop.
+ *
+ *   engine_limits lim = {.max_batch = 4, .max_images = 9, .max_prompt_tokens = 2048,
+ *                        .max_new_tokens = 20, .max_beams = 3};
+ *   engine *e = engine_load("model_dir", ENGINE_DEVICE_CPU, &lim, err, sizeof err);
+ *   float *emb = malloc(engine_image_floats(e) * n_img * sizeof(float));
+ *   engine_encode_images(e, pixels, n_img, emb, err, sizeof err);   // cache these per image
+ *   engine_prompt pr = {ids, n_ids, image_ptrs, n_images};
+ *   gen_output out[1];
+ *   engine_generate(e, &pr, 1, &params, out, NULL, err, sizeof err);
+ *   ... gen_output_free(out, 1); engine_free(e);
+ *
+ * Prompts are token ids in which every image is the block <image> followed by n_latents - 1
+ * <image placeholder> ids (128 tokens for the real model); the k-th block's rows are overwritten
+ * by the k-th image embedding of the prompt (model.md §5). A batch is left-padded to its longest
+ * prompt, each prompt is prefilled once and its keys/values shared by its beams; results equal
+ * those of one prompt at a time. Memory is sized once from engine_limits; a request beyond them
+ * is refused with an error naming the limit. */
+#ifndef FEWSHOT_ENGINE_H
+#define FEWSHOT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "generate.h"
+#include "model_config.h"
+
+typedef enum { ENGINE_DEVICE_CPU = 0, ENGINE_DEVICE_CUDA = 1 } engine_device;
+
+/* Declared maxima: everything is allocated from these at load. */
+typedef struct {
+  int max_batch;         /* prompts per engine_generate call */
+  int max_images;        /* images per engine_encode_images call */
+  int max_prompt_tokens; /* tokens per prompt (image blocks included) */
+  int max_new_tokens;    /* generated tokens per prompt */
+  int max_beams;         /* beams per prompt (1 = greedy only) */
+  int prefill_chunk;     /* prompt rows per forward pass per prompt; 0 = 256 (bounds scratch memory) */
+  int n_threads;         /* CPU threads; 0 = OpenMP default */
+} engine_limits;
+
+typedef struct engine engine;
+
+/* One prompt of a batch. images[k] is the host embedding (n_latents × lm hidden floats, as
+ * engine_encode_images writes it) of the k-th image block; the engine does not keep the pointers. */
+typedef struct {
+  const int32_t *ids;
+  int n_ids;
+  const float *const *images;
+  int n_images;
+} engine_prompt;
+
+/* Loads the model in `model_dir` (config.json + safetensors, f32/bf16/f16) onto `device` and
+ * allocates everything `lim` implies. The checkpoint stays memory-mapped for the engine's lifetime
+ * (the CPU backend uses f32 tensors in place). Returns NULL with a one-line reason on failure
+ * (unreadable or mis-shaped checkpoint, device not built, out of memory). Free with engine_free. */
+engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
+                    size_t err_size);
+void engine_free(engine *e);
+
+/* The model's configuration (owned by the engine). */
+const model_config *engine_config(const engine *e);
+
+/* Floats per image embedding: n_latents × LM hidden size (128 × 3072 for the real model). */
+size_t engine_image_floats(const engine *e);
+
+/* Encodes n_img images: pixels is host float32 [n_img, channels, size, size] (the image
+ * processor's output); writes n_img × engine_image_floats floats to `embeds`. n_img may exceed
+ * max_images (it is processed in groups). Returns 0, or non-zero with err. */
+int engine_encode_images(engine *e, const float *pixels, int n_img, float *embeds, char *err, size_t err_size);
+
+/* Checks a prompt: ids inside the vocabulary, every <image> followed by exactly n_latents - 1
+ * placeholders, no stray placeholder, as many image blocks as images, at most max_prompt_tokens.
+ * Returns 0, or non-zero with err naming the position. */
+int engine_check_prompt(const engine *e, const engine_prompt *p, char *err, size_t err_size);
+
+/* Generates for n prompts (n <= max_batch) with the decoding parameters gp (num_beams <=
+ * max_beams, max_new_tokens <= the limit). out[i] receives prompt i's new token ids (free with
+ * gen_output_free); stats (may be NULL) the decision margins. Returns 0, or non-zero with err. */
+int engine_generate(engine *e, const engine_prompt *prompts, int n, const gen_params *gp, gen_output *out,
+                    gen_stats *stats, char *err, size_t err_size);
+
+/* The logits (n_logits floats each) of one prompt at positions[0 .. n_pos) (ascending), written to
+ * out: for tests and inspection. Returns 0, or non-zero with err. */
+int engine_prompt_logits(engine *e, const engine_prompt *p, const int *positions, int n_pos, float *out,
+                         char *err, size_t err_size);
+
+#endif
