@@ -11,6 +11,20 @@
 
 #define MODEL "fixtures/models/tiny"
 
+/* Counts trace events by part and checks their shapes. */
+typedef struct {
+  int siglip_layers, resampler_layers, phi3_layers, outputs, bad;
+} trace_count;
+static void count_trace(void *ctx, const char *name, int layer, bk_ptr x, int rows, int cols, int ld) {
+  trace_count *c = ctx;
+  (void)x;
+  if (rows < 1 || cols < 1 || ld < cols) c->bad++;
+  if (!strcmp(name, "siglip.layer")) c->siglip_layers += layer >= 0;
+  if (!strcmp(name, "resampler.layer")) c->resampler_layers += layer >= 0;
+  if (!strcmp(name, "phi3.layer")) c->phi3_layers += layer >= 0;
+  if (strstr(name, ".output")) c->outputs++;
+}
+
 static void expect_err(test_ctx *t, int rc, const char *err, const char *needle, const char *what) {
   TEST_CHECK(t, rc != 0, "%s: accepted", what);
   TEST_CHECK(t, strstr(err, needle) != NULL, "%s: error \"%s\" does not mention \"%s\"", what, err, needle);
@@ -29,6 +43,8 @@ int main(void) {
   if (!TEST_CHECK(&t, e != NULL, "load: %s", err)) return test_report(&t);
   const int nl = engine_config(e)->resampler.n_latents;
   float *img = calloc(engine_image_floats(e), sizeof(float));
+  const model_vision_config *vcfg = &engine_config(e)->vision;
+  float *img_pixels = calloc((size_t)vcfg->n_channels * vcfg->image_size * vcfg->image_size, sizeof(float));
   const float *imgs[2] = {img, img};
   int32_t ids[300];
   int n = 0;
@@ -74,10 +90,20 @@ int main(void) {
   p = good;
   p.n_images = 2;
   expect_err(&t, engine_generate(e, &p, 1, &gp, out, NULL, err, sizeof err), err, "batch prompt 0", "bad prompt in batch");
+  /* the trace hook sees every layer of every part */
+  trace_count tc = {0};
+  model_trace tr = {count_trace, &tc};
+  engine_set_trace(e, &tr);
+  TEST_CHECK(&t, engine_encode_images(e, img_pixels, 1, img, err, sizeof err) == 0, "encode: %s", err);
+  const model_config *mc = engine_config(e);
+  TEST_CHECK(&t, tc.siglip_layers == mc->vision.n_layers && tc.resampler_layers == mc->resampler.depth &&
+                     tc.outputs == 2 && !tc.bad, "trace: %d siglip layers, %d resampler layers, %d outputs, %d bad",
+             tc.siglip_layers, tc.resampler_layers, tc.outputs, tc.bad);
+  engine_set_trace(e, NULL);
   /* and a good request still works after the refusals */
   TEST_CHECK(&t, engine_generate(e, &good, 1, &gp, out, NULL, err, sizeof err) == 0 && out[0].n >= 1, "generate: %s", err);
   gen_output_free(out, 1);
-  free(img);
+  free(img), free(img_pixels);
   engine_free(e);
   return test_report(&t);
 }
