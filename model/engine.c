@@ -31,6 +31,12 @@ struct engine {
 
 const model_config *engine_config(const engine *e) { return &e->cfg; }
 
+void engine_set_trace(engine *e, const model_trace *trace) {
+  e->vs.trace = trace;
+  e->rs.trace = trace;
+  e->ls.trace = trace;
+}
+
 size_t engine_image_floats(const engine *e) {
   return (size_t)e->cfg.resampler.n_latents * e->cfg.lm.hidden_size;
 }

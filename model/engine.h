@@ -26,6 +26,7 @@
 
 #include "generate.h"
 #include "model_config.h"
+#include "trace.h"
 
 typedef enum { ENGINE_DEVICE_CPU = 0, ENGINE_DEVICE_CUDA = 1 } engine_device;
 
@@ -58,6 +59,10 @@ typedef struct {
 engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
                     size_t err_size);
 void engine_free(engine *e);
+
+/* Routes the parts' named intermediate activations (trace.h) to `trace` (NULL: off). The struct
+ * must outlive its use. */
+void engine_set_trace(engine *e, const model_trace *trace);
 
 /* The model's configuration (owned by the engine). */
 const model_config *engine_config(const engine *e);
