@@ -372,13 +372,13 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
       break;
     }
     if (!(c.scorer = vqa_scorer_init(o->vqa, err, err_size))) rc = -1;
-    if (rc == 0 && c.t->task == DATASET_OKVQA && !(c.stemmer = okvqa_stemmer_init(err, err_size))) rc = -1;
+    if (rc == 0 && c.t->task == DATASET_OKVQA && c.t->okvqa_stem && !(c.stemmer = okvqa_stemmer_init(err, err_size))) rc = -1;
     for (int si = 0; rc == 0 && si < o->n_shots; si++) {
       int shots = o->shots[si], n_draws = prompt_num_draws(&c.t->prompt, c.t->task, shots);
       for (int ki = 0; rc == 0 && ki < o->n_seeds; ki++) {
         long long seed = o->seeds[ki];
         cell_no++;
-        sampler_params sp = {o->sampling, (uint64_t)seed, o->num_samples, o->query_set_size, n_draws,
+        sampler_params sp = {o->sampling, (uint64_t)seed, c.t->num_samples, c.t->query_set_size, n_draws,
                              o->world_size > 0 ? o->world_size : 1, o->sampler_batch > 0 ? o->sampler_batch : 1};
         sampler_plan plan;
         char why[512];

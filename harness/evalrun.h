@@ -58,6 +58,9 @@ typedef struct {
   prompt_options prompt;          /* template, zero-shot variant, separator */
   postprocess_vqa_cut vqa_cut;    /* VQA answer cuts (of-main / of-rsm) */
   gen_params gen;                 /* decoding: beams, new tokens, length penalty, stop ids */
+  long num_samples;               /* eval subset size; <= 0: the whole test split */
+  size_t query_set_size;          /* demo pool size; 0: the whole train split */
+  int okvqa_stem;                 /* OK-VQA: stem predictions as OpenFlamingo does */
 } evalrun_task;
 
 typedef struct {
@@ -67,8 +70,6 @@ typedef struct {
   const long long *seeds;         /* trial seeds, in order */
   int n_seeds;
   sampler_mode sampling;          /* openflamingo | stable */
-  long num_samples;               /* eval subset size; <= 0: the whole test split */
-  size_t query_set_size;          /* demo pool size; 0: the whole train split */
   int world_size;                 /* openflamingo sampling: ranks emulated (draws depend on it) */
   int sampler_batch;              /* openflamingo sampling: DataLoader batch size recorded in slots */
   vqa_variant vqa;                /* VQA accuracy variant (openflamingo by default) */

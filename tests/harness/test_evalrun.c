@@ -37,6 +37,8 @@ static void make_tasks(evalrun_task *t) {
     t[i].gen.max_new_tokens = 5;
     t[i].gen.n_eos = 1;
     t[i].gen.eos[0] = 32014;
+    t[i].num_samples = -1;
+    t[i].okvqa_stem = 1;
   }
 }
 
@@ -49,8 +51,6 @@ static evalrun_options make_options(const char *dir) {
   o.seeds = SEEDS;
   o.n_seeds = 2;
   o.sampling = SAMPLER_STABLE;
-  o.num_samples = -1;
-  o.query_set_size = 0;
   o.world_size = 1;
   o.sampler_batch = 1;
   o.vqa = VQA_OPENFLAMINGO;
@@ -228,8 +228,8 @@ int main(void) {
   o = make_options(d5);
   o.sampling = SAMPLER_OPENFLAMINGO;
   o.world_size = 2;
-  o.num_samples = 11;
-  o.query_set_size = 16;
+  tasks[0].num_samples = 11;
+  tasks[0].query_set_size = 16;
   TEST_CHECK(&t, evalrun_run(&o, tasks, 1, &be, NULL, &st, err, sizeof err) == 0, "openflamingo sampling: %s", err);
   TEST_CHECK(&t, st.n_run == 4 * 11, "openflamingo sampling: %zu samples run, want 44", st.n_run);
 
