@@ -338,6 +338,40 @@ static int needs_finalize(const char *path) {
   return need;
 }
 
+/* Counts the missing image files of a cell's queries and demos: a warning, unless no query image
+ * exists at all (a wrong image folder), which stops the run before it wastes its time. */
+static int check_cell_images(task_ctx *c, const sampler_plan *plan, const size_t *mine, size_t n_mine, const char *what,
+                             char *err, size_t err_size) {
+  size_t *idx = malloc(n_mine * sizeof *idx), n_demo = 0, missing = 0;
+  size_t *demo_idx = malloc((n_mine * (size_t)(plan->n_draws > 0 ? plan->n_draws : 1)) * sizeof *demo_idx);
+  if (!idx || !demo_idx) {
+    free(idx);
+    free(demo_idx);
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n_mine; i++) {
+    const sampler_slot *sl = &plan->slots[mine[i]];
+    idx[i] = sl->test_index;
+    for (int k = 0; k < plan->n_draws; k++) demo_idx[n_demo++] = sl->demos[k];
+  }
+  char why[512];
+  int rc = 0;
+  if (dataset_check_images(&c->test, idx, n_mine, &missing, why, sizeof why) != 0) {
+    if (missing >= n_mine) {
+      snprintf(err, err_size, "%s: no query image exists: %s", what, why);
+      rc = -1;
+    } else if (!c->o->quiet) {
+      fprintf(stderr, "fewshot eval: warning: %s: %s (those samples will be recorded as failed)\n", what, why);
+    }
+  }
+  if (rc == 0 && n_demo && dataset_check_images(&c->train, demo_idx, n_demo, &missing, why, sizeof why) != 0 && !c->o->quiet)
+    fprintf(stderr, "fewshot eval: warning: %s: demonstrations: %s (samples using them will be recorded as failed)\n", what, why);
+  free(idx);
+  free(demo_idx);
+  return rc;
+}
+
 int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks, evalrun_backend *be,
                 cJSON *run_json, evalrun_stats *stats, char *err, size_t err_size) {
   evalrun_stats local;
@@ -393,6 +427,9 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         if (!mine) rc = -1;
         for (size_t j = 0; mine && j < plan.n_slots; j++)
           if (!plan.slots[j].is_padding && (int)(j % (size_t)o->shard_count) == o->shard_index) mine[n_mine++] = j;
+        char what[96];
+        snprintf(what, sizeof what, "%s %d-shot seed %lld", task_name, shots, seed);
+        if (rc == 0 && o->check_images && n_mine) rc = check_cell_images(&c, &plan, mine, n_mine, what, err, err_size);
         if (rc == 0 && run_json) {
           plan_add(run_json, task_name, shots, seed, n_mine);
           rc = write_run_json(o->out_dir, run_json, err, err_size);

@@ -79,6 +79,8 @@ typedef struct {
   double fsync_interval_s;
   progress_mode progress;
   int quiet;                      /* no per-cell lines on stderr */
+  int check_images;               /* before each cell: count missing image files (a warning; a cell
+                                     whose every query image is missing is an error) */
   const struct reference_card *reference; /* drawn in summary.svg when not NULL */
 } evalrun_options;
 

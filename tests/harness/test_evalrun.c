@@ -59,6 +59,7 @@ static evalrun_options make_options(const char *dir) {
   o.fsync = RECORDS_FSYNC_NEVER;
   o.progress = PROGRESS_OFF;
   o.quiet = 1;
+  o.check_images = 1;
   return o;
 }
 
