@@ -142,7 +142,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
   records_writer *w = records_writer_open(path, keep, o->fsync, o->fsync_interval_s, err, err_size);
   if (!w) {
     free(pending);
-    return -1;
+    return -2;
   }
   int B = c->be->max_batch > 0 ? c->be->max_batch : 1;
   prompt *prompts = calloc((size_t)B, sizeof *prompts);
@@ -177,7 +177,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
         req_of[i] = n_req++;
       }
     }
-    if (n_req && c->be->generate(c->be->ctx, req, n_req, &c->t->gen, res, err, err_size) != 0) rc = -1;
+    if (n_req && c->be->generate(c->be->ctx, req, n_req, &c->t->gen, res, err, err_size) != 0) rc = -2;
     for (int i = 0; rc == 0 && i < n; i++) {
       size_t slot_index = pending[b0 + (size_t)i];
       const sampler_slot *slot = &plan->slots[slot_index];
@@ -213,8 +213,9 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
           score = 100.0 * vr.accuracy;
         }
       }
-      rc = append_record(w, c, shots, seed, slot_index, q, slot, n_draws, generation, prediction, score, accuracy,
-                         failure, err, err_size);
+      if (append_record(w, c, shots, seed, slot_index, q, slot, n_draws, generation, prediction, score, accuracy,
+                        failure, err, err_size) != 0)
+        rc = -2;
       free(prediction);
       finished++;
       (*n_new)++;
@@ -241,7 +242,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
   char cerr[256];
   if (records_writer_close(w, cerr, sizeof cerr) != 0 && rc == 0) {
     snprintf(err, err_size, "%s", cerr);
-    rc = -1;
+    rc = -2;
   }
   free(prompts);
   free(built);
@@ -432,7 +433,7 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         if (rc == 0 && o->check_images && n_mine) rc = check_cell_images(&c, &plan, mine, n_mine, what, err, err_size);
         if (rc == 0 && run_json) {
           plan_add(run_json, task_name, shots, seed, n_mine);
-          rc = write_run_json(o->out_dir, run_json, err, err_size);
+          if (write_run_json(o->out_dir, run_json, err, err_size) != 0) rc = -2;
         }
         char label[160];
         snprintf(label, sizeof label, "[%zu/%zu] %s %d-shot seed %lld", cell_no, n_cells_total, task_name, shots, seed);
@@ -445,8 +446,8 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         rundir_records_path(o->out_dir, task_name, shots, seed, path, sizeof path);
         /* A resumed cell that was finished and scored before is left as it is. */
         int finalize = rc == 0 && o->shard_count == 1 && (n_new || needs_finalize(path));
-        if (finalize) rc = evalrun_finalize_cell(path, o->vqa, err, err_size);
-        if (rc == 0 && (n_new || finalize)) rc = refresh_summary(o, err, err_size);
+        if (finalize && evalrun_finalize_cell(path, o->vqa, err, err_size) != 0) rc = -2;
+        if (rc == 0 && (n_new || finalize) && refresh_summary(o, err, err_size) != 0) rc = -2;
         if (rc == 0 && !o->quiet && (n_new || finalize)) {
           char took[32];
           progress_format_duration(now_s() - tc, took, sizeof took);
@@ -465,10 +466,10 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
   if (rc == 0) {
     snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
     struct stat st;
-    if (stat(path, &st) != 0) rc = refresh_summary(o, err, err_size);
+    if (stat(path, &st) != 0 && refresh_summary(o, err, err_size) != 0) rc = -2;
   }
   stats->seconds = now_s() - t0;
-  return rc;
+  return rc == 0 ? 0 : rc == -2 ? EVALRUN_RUNTIME : EVALRUN_BAD_INPUT;
 }
 
 /* ---- finalisation ---- */

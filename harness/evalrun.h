@@ -93,11 +93,15 @@ typedef struct {
   double seconds;
 } evalrun_stats;
 
+/* evalrun_run's failures: bad input (data files, a records file that is not this run's, a run
+ * directory in use without --resume) or a runtime failure (the backend, writing results). */
+enum { EVALRUN_BAD_INPUT = 1, EVALRUN_RUNTIME = 2 };
+
 /* Runs every cell of `tasks` x o->shots x o->seeds into o->out_dir/records, finalises complete cells
  * (evalrun_finalize_cell) when the run is not sharded, and rewrites the summary files after every
  * cell. `run_json` (may be NULL) is the caller's run.json object: the loop adds each cell's
  * {"task", "shots", "seed", "n_samples"} to its "plan" array and rewrites <out_dir>/run.json.
- * Returns 0, or non-zero with `err` (bad data, a backend failure, I/O); a partial run resumes. */
+ * Returns 0, or EVALRUN_BAD_INPUT / EVALRUN_RUNTIME with `err`; a partial run resumes. */
 int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks, evalrun_backend *be,
                 cJSON *run_json, evalrun_stats *stats, char *err, size_t err_size);
 

@@ -223,6 +223,18 @@ int main(void) {
   TEST_CHECK(&t, evalmerge_run(shard_dirs, 2, d4, NULL, err, sizeof err) != 0 && strstr(err, "missing"),
              "a missing shard is named: '%s'", err);
 
+  /* The same through the binary. */
+  char d6[600], cmd6[3000];
+  snprintf(d6, sizeof d6, "%s/merged-cli", root);
+  snprintf(cmd6, sizeof cmd6, "%s/fewshot merge --out %s --reference none %s %s %s > %s/merge.out 2>&1", FEWSHOT_BINARY_DIR, d6,
+           sd[0], sd[1], sd[2], root);
+  int st6 = system(cmd6);
+  TEST_CHECK(&t, WIFEXITED(st6) && WEXITSTATUS(st6) == 0, "fewshot merge exit %d", WEXITSTATUS(st6));
+  compare_runs(&t, d1, d6, "fewshot merge");
+  snprintf(cmd6, sizeof cmd6, "%s/fewshot merge --out %s/merged-cli2 %s %s > /dev/null 2>&1", FEWSHOT_BINARY_DIR, root, sd[0], sd[2]);
+  st6 = system(cmd6);
+  TEST_CHECK(&t, WIFEXITED(st6) && WEXITSTATUS(st6) == 2, "fewshot merge with a shard missing: exit %d, want 2", WEXITSTATUS(st6));
+
   /* E: OpenFlamingo sampling over 2 emulated ranks with 11 samples: the padding duplicate is left out. */
   char d5[600];
   snprintf(d5, sizeof d5, "%s/of", root);
