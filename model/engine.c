@@ -81,6 +81,12 @@ static size_t gemm_input_bound(const engine *e, const phi3_limits *pl) {
   return r > bound ? r : bound;
 }
 
+void engine_set_trace(engine *e, const model_trace *trace) {
+  e->vs.trace = trace;
+  e->rs.trace = trace;
+  e->ls.trace = trace;
+}
+
 size_t engine_image_floats(const engine *e) {
   return (size_t)e->cfg.resampler.n_latents * e->cfg.lm.hidden_size;
 }

@@ -26,6 +26,7 @@
 
 #include "generate.h"
 #include "model_config.h"
+#include "trace.h"
 
 /* Where the model runs: the CPU reference (float32, OpenMP), or the first visible CUDA device with
  * bf16 weights and float32 accumulation (the fast path), or in float32 throughout (no TF32; for
@@ -75,6 +76,10 @@ void engine_free(engine *e);
 /* One line describing where the engine runs ("cpu, N threads" or the CUDA device, its precision
  * and the memory held), written into out. */
 void engine_describe_device(const engine *e, char *out, size_t out_size);
+
+/* Routes the parts' named intermediate activations (trace.h) to `trace` (NULL: off). The struct
+ * must outlive its use. */
+void engine_set_trace(engine *e, const model_trace *trace);
 
 /* The model's configuration (owned by the engine). */
 const model_config *engine_config(const engine *e);
