@@ -150,7 +150,7 @@ int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir,
     s->source_index = i;
     s->id_num = cocoid;
     s->id_is_num = 1;
-    s->id = arena_printf(&ds->mem, "%" PRId64, cocoid);
+    s->id = arena_int(&ds->mem, cocoid);
     s->image_id = s->id;
     s->image_path = path_join(&ds->mem, strcmp(filepath.s, "train2014") == 0 ? train_dir : val_dir, filename.s);
     s->demo_text = py_strip(&ds->mem, raw.s);

@@ -95,7 +95,7 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
           goto fail;
         }
         s->id_is_num = 1;
-        s->id = arena_printf(&ds->mem, "%" PRId64, s->id_num);
+        s->id = arena_int(&ds->mem, s->id_num);
         s->image_id = s->id;
         s->image_path = path_join(&ds->mem, src->image_dir, file_name);
         if (!s->id || !s->image_path) {

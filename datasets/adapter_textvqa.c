@@ -102,7 +102,7 @@ int adapter_textvqa_official_load(const dataset_source *src, dataset_split split
       adapter_fail(err, err_size, base, "%s: 'answers' is empty (question_id %" PRId64 ")", where, s->id_num);
       goto fail;
     }
-    s->id = arena_printf(&ds->mem, "%" PRId64, s->id_num);
+    s->id = arena_int(&ds->mem, s->id_num);
     s->image_path = arena_printf(&ds->mem, "%s%s%s.jpg", src->image_dir,
                                  src->image_dir[0] && src->image_dir[strlen(src->image_dir) - 1] == '/' ? "" : "/",
                                  s->image_id);

@@ -126,7 +126,7 @@ static int read_questions(const char *qfile, dataset *ds, sample_vec *sv, int ne
         }
         if (json_stream_int64(&js, &s->id_num)) goto syntax;
         s->id_is_num = 1;
-        s->id = arena_printf(&ds->mem, "%" PRId64, s->id_num);
+        s->id = arena_int(&ds->mem, s->id_num);
         have_id = 1;
       } else if (strcmp(key, "question") == 0) {
         if (json_stream_peek(&js) != JSON_KIND_STRING) {
@@ -369,6 +369,10 @@ int adapter_vqa_load(const dataset_source *src, dataset_split split, dataset *ds
   /* Image paths, as OpenFlamingo's VQADataset.get_img_path builds them. */
   for (size_t i = 0; i < sv.n; i++) {
     dataset_sample *s = &sv.v[i];
+    if (i > 0 && strcmp(s->image_id, sv.v[i - 1].image_id) == 0) {
+      s->image_path = sv.v[i - 1].image_path; /* questions of one image are listed together: share the path */
+      continue;
+    }
     if (coco_names) {
       long long img = strtoll(s->image_id, NULL, 10); /* checked to be a non-negative integer */
       s->image_path = arena_printf(&ds->mem, "%s%sCOCO_%s_%012lld.jpg", image_dir,

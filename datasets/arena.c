@@ -82,3 +82,19 @@ char *arena_printf(arena *a, const char *fmt, ...) {
   va_end(ap);
   return p;
 }
+
+char *arena_int(arena *a, int64_t v) {
+  char tmp[24];
+  int n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) tmp[n++] = '-';
+  char *p = arena_alloc(a, (size_t)n + 1);
+  if (!p) return NULL;
+  for (int i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
+  p[n] = '\0';
+  return p;
+}

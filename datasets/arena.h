@@ -7,6 +7,7 @@
 #define FEWSHOT_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct arena_block arena_block;
 
@@ -31,6 +32,10 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 
 /* arena_strndup(a, s, strlen(s)). */
 char *arena_strdup(arena *a, const char *s);
+
+/* The decimal text of v in the arena (what printf("%" PRId64) gives, without printf's cost: loaders
+ * format hundreds of thousands of ids). Returns NULL when out of memory. */
+char *arena_int(arena *a, int64_t v);
 
 /* printf into the arena; returns the string or NULL (no memory or formatting error). */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

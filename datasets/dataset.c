@@ -215,7 +215,7 @@ int adapter_read_id(json_stream *js, arena *a, const char **text, int64_t *num, 
   if (k == JSON_KIND_NUMBER) {
     if (json_stream_int64(js, num)) return -1;
     *is_num = 1;
-    *text = arena_printf(a, "%" PRId64, *num);
+    *text = arena_int(a, *num);
   } else if (k == JSON_KIND_STRING) {
     const char *s;
     size_t n;

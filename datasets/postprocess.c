@@ -3,6 +3,8 @@
  * tools/reference/postprocess_goldens.py). */
 #include "postprocess.h"
 
+#include "okvqa.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,14 @@ static size_t before(const char *s, size_t n, const char *pat) {
   for (size_t i = 0; i + m <= n; i++)
     if (memcmp(s + i, pat, m) == 0) return i;
   return n;
+}
+
+char *postprocess_stem_okvqa(const char *text, void *ctx, char *err, size_t err_size) {
+  const char *st = okvqa_stemmer_stem((okvqa_stemmer *)ctx, text, err, err_size);
+  if (!st) return NULL;
+  char *out = strdup(st);
+  if (!out && err) snprintf(err, err_size, "postprocess: out of memory");
+  return out;
 }
 
 char *postprocess_vqa(const char *generation, postprocess_vqa_cut cut) {

@@ -27,10 +27,14 @@ const char *postprocess_vqa_cut_name(postprocess_vqa_cut c);
 
 /* The OK-VQA stemmer hook: takes the cut answer, returns a malloc'd stemmed string or NULL with err
  * set. The stemmer itself is the metrics module's (metrics/okvqa_stem*, issue #3); datasets/ takes it
- * as a function so that it does not depend on when that lands. HOOK: harness/ passes the metrics
- * stemmer here; with NULL, OK-VQA predictions are cut but not stemmed (and postprocess_apply says so
- * through *stemmed = 0). */
+ * as a function: pass postprocess_stem_okvqa with an okvqa_stemmer as its context. With NULL,
+ * OK-VQA predictions are cut but not stemmed (and postprocess_apply says so through *stemmed = 0). */
 typedef char *(*postprocess_stem_fn)(const char *text, void *ctx, char *err, size_t err_size);
+
+/* The metrics module's OK-VQA stemmer (metrics/okvqa.h) as a postprocess_stem_fn: ctx is an
+ * okvqa_stemmer * (okvqa_stemmer_init; one per thread). Returns a malloc'd copy of
+ * okvqa_stemmer_stem(text), or NULL with err set. */
+char *postprocess_stem_okvqa(const char *text, void *ctx, char *err, size_t err_size);
 
 /* VQA cut rules. Returns a malloc'd prediction or NULL (no memory). */
 char *postprocess_vqa(const char *generation, postprocess_vqa_cut cut);

@@ -4,6 +4,7 @@
  * and the OK-VQA stemmer hook. */
 #include <cjson/cJSON.h>
 
+#include "okvqa.h"
 #include "postprocess.h"
 #include "test_util.h"
 
@@ -67,6 +68,30 @@ int main(void) {
   p = postprocess_apply(DATASET_TEXTCAPS, POSTPROCESS_VQA_OF_MAIN, "A \"stop\" sign Output: x", NULL, NULL, NULL, err, sizeof err);
   test_streq(&t, p, "A stop sign ", "textcaps: caption rule");
   free(p);
+  /* The real stemmer through the hook: OpenFlamingo main's postprocess_ok_vqa_generation outputs for
+   * 900 generations (fixtures/metrics/okvqa_golden.json, made by the metrics work from
+   * ok_vqa_utils.py run unmodified). */
+  okvqa_stemmer *stemmer = okvqa_stemmer_init(err, sizeof err);
+  snprintf(path, sizeof path, "%s/fixtures/metrics/okvqa_golden.json", FEWSHOT_TEST_DIR);
+  text = test_read_file(path, NULL);
+  g = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  if (TEST_CHECK(&t, stemmer && g, "stemmer and %s", path)) {
+    const cJSON *c;
+    int n = 0, same = 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(g, "cases")) {
+      if (strcmp(cJSON_GetObjectItem(c, "kind")->valuestring, "generation") != 0) continue;
+      const char *gen = cJSON_GetObjectItem(c, "input")->valuestring, *want = cJSON_GetObjectItem(c, "stem")->valuestring;
+      p = postprocess_apply(DATASET_OKVQA, POSTPROCESS_VQA_OF_MAIN, gen, postprocess_stem_okvqa, stemmer, &stemmed, err, sizeof err);
+      n++;
+      same += p && strcmp(p, want) == 0;
+      free(p);
+    }
+    fprintf(stderr, "datasets_postprocess: OK-VQA hook with the real stemmer: %d of %d generations as OpenFlamingo\n", same, n);
+    TEST_CHECK(&t, n == 900 && same == n, "OK-VQA cut + stem: %d of %d as OpenFlamingo", same, n);
+  }
+  cJSON_Delete(g);
+  okvqa_stemmer_free(stemmer);
   postprocess_vqa_cut c;
   TEST_CHECK(&t, postprocess_vqa_cut_parse("of-rsm", &c) == 0 && c == POSTPROCESS_VQA_OF_RSM &&
                  postprocess_vqa_cut_parse("x", &c) != 0, "cut names");
