@@ -89,7 +89,7 @@ int image_preprocess_buffer_rgb8(const uint8_t *data, size_t n_data, const char 
   }
   image_raw img;
   if (image_decode(data, n_data, name, opt, &img, err, err_size)) return -1;
-  int rc = image_resize_rgb8(&img, opt->size, opt->size, opt->compat, rgb, name, err, err_size);
+  int rc = image_resize_rgb8(&img, opt->size, opt->size, opt, rgb, name, err, err_size);
   image_raw_free(&img);
   return rc;
 }
