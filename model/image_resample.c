@@ -520,6 +520,10 @@ int image_resize_rgb8(const image_raw *img, int out_w, int out_h, const image_op
         premultiply(work, n_in, nc);
         src = work;
       }
+      if (img->mode == IMAGE_MODE_RGB) { /* straight into the output */
+        if (image_resample_u8(src, w, h, nc, rgb, out_w, out_h, opt, why, sizeof why)) goto done;
+        break;
+      }
       res = malloc(n_out * nc);
       if (!res) { snprintf(why, sizeof why, "resize: out of memory"); goto done; }
       if (image_resample_u8(src, w, h, nc, res, out_w, out_h, opt, why, sizeof why)) goto done;
