@@ -188,7 +188,7 @@ char *plot_summary_svg(const summary *s, const reference_card *ref, const char *
   int ly = height - 12;
   out(&b, "<g font-size=\"11\"><circle cx=\"14\" cy=\"%d\" r=\"4\" fill=\"#1b6ac9\"/><text x=\"22\" y=\"%d\">", ly - 4, ly);
   out_text(&b, s->label ? s->label : "run");
-  out(&b, ": mean +- std over seeds</text>");
+  out(&b, ": mean ± std over seeds</text>");
   out(&b, "<circle cx=\"230\" cy=\"%d\" r=\"2.5\" fill=\"#444\"/><text x=\"238\" y=\"%d\">one seed</text>", ly - 4, ly);
   if (rm) {
     out(&b, "<line x1=\"310\" y1=\"%d\" x2=\"330\" y2=\"%d\" stroke=\"#d95f02\" stroke-dasharray=\"5,3\"/><text x=\"336\" y=\"%d\">card: ", ly - 4, ly - 4, ly);

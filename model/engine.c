@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "cuda/backend_cuda.h"
 #include "phi3.h"
 #include "resampler.h"
 #include "safetensors.h"
@@ -14,6 +15,7 @@
 enum { TOKEN_IMAGE = 32012, TOKEN_PLACEHOLDER = 32013 };
 
 struct engine {
+  engine_device device;
   model_config cfg;
   engine_limits lim;
   safetensors_model *st;
@@ -30,6 +32,60 @@ struct engine {
 };
 
 const model_config *engine_config(const engine *e) { return &e->cfg; }
+
+static const char *const device_names[] = {"cpu", "cuda", "cuda-f32"};
+
+int engine_device_parse(const char *name, engine_device *out, char *err, size_t err_size) {
+  for (int i = 0; i < 3; i++)
+    if (name && strcmp(name, device_names[i]) == 0) {
+      *out = (engine_device)i;
+      return 0;
+    }
+  snprintf(err, err_size, "unknown device '%s': expected cpu, cuda (bf16) or cuda-f32", name ? name : "");
+  return 1;
+}
+
+const char *engine_device_name(engine_device d) {
+  return d >= ENGINE_DEVICE_CPU && d <= ENGINE_DEVICE_CUDA_F32 ? device_names[d] : "?";
+}
+
+void engine_describe_device(const engine *e, char *out, size_t out_size) {
+  if (e->device == ENGINE_DEVICE_CPU) {
+    if (e->lim.n_threads > 0)
+      snprintf(out, out_size, "cpu (float32 reference), %d threads", e->lim.n_threads);
+    else
+      snprintf(out, out_size, "cpu (float32 reference), OpenMP's default thread count");
+  } else {
+    bk_cuda_describe(e->be, out, out_size);
+  }
+}
+
+/* The largest n_rows × cols of any matmul the three parts issue under the limits: the CUDA
+ * backend's bf16 GEMM-input scratch is reserved from it at load (siglip.c, resampler.c, phi3.c). */
+static size_t gemm_input_bound(const engine *e, const phi3_limits *pl) {
+  const model_vision_config *vc = &e->cfg.vision;
+  const model_resampler_config *rc = &e->cfg.resampler;
+  const model_lm_config *lc = &e->cfg.lm;
+  const size_t imgs = (size_t)e->lim.max_images, cpp = (size_t)vc->n_channels * vc->patch_size * vc->patch_size;
+  size_t k = cpp > (size_t)vc->intermediate_size ? cpp : (size_t)vc->intermediate_size;
+  if ((size_t)vc->hidden_size > k) k = vc->hidden_size;
+  size_t bound = imgs * vc->n_patches * k;
+  size_t r = imgs * ((size_t)vc->n_patches + rc->n_latents) * rc->dim; /* to_kv */
+  if (r > bound) bound = r;
+  k = (size_t)(rc->inner_dim > rc->ff_dim ? rc->inner_dim : rc->ff_dim);
+  if ((size_t)rc->dim > k) k = rc->dim;
+  r = imgs * rc->n_latents * k; /* to_q, to_out, ff, projection */
+  if (r > bound) bound = r;
+  k = (size_t)(lc->hidden_size > lc->intermediate_size ? lc->hidden_size : lc->intermediate_size);
+  r = (size_t)pl->max_rows * k; /* qkv, o, gate_up, down; the head reads max_seqs <= max_rows rows */
+  return r > bound ? r : bound;
+}
+
+void engine_set_trace(engine *e, const model_trace *trace) {
+  e->vs.trace = trace;
+  e->rs.trace = trace;
+  e->ls.trace = trace;
+}
 
 size_t engine_image_floats(const engine *e) {
   return (size_t)e->cfg.resampler.n_latents * e->cfg.lm.hidden_size;
@@ -73,15 +129,25 @@ engine *engine_load(const char *model_dir, engine_device device, const engine_li
              e->cfg.resampler.dim, e->cfg.vision.hidden_size);
     goto fail;
   }
-  if (device == ENGINE_DEVICE_CUDA) {
-    snprintf(err, err_size, "engine: the CUDA backend is not built yet (issue #7); use --device cpu");
+  /* the device first: a missing GPU is reported before a large checkpoint is mapped */
+  e->device = device;
+  if (device == ENGINE_DEVICE_CPU) {
+    if (!(e->be = bk_cpu_create(lim->n_threads, err, err_size))) goto fail;
+  } else if (device == ENGINE_DEVICE_CUDA || device == ENGINE_DEVICE_CUDA_F32) {
+    if (!(e->be = bk_cuda_create(0, device == ENGINE_DEVICE_CUDA_F32 ? BK_CUDA_F32 : BK_CUDA_BF16, err, err_size)))
+      goto fail;
+  } else {
+    snprintf(err, err_size, "engine: unknown device %d", (int)device);
     goto fail;
   }
   if (!(e->st = safetensors_open(model_dir, err, err_size))) goto fail;
-  if (!(e->be = bk_cpu_create(lim->n_threads, err, err_size))) goto fail;
   if (siglip_weights_load(&e->vw, &e->cfg.vision, e->st, e->be, err, err_size)) goto fail;
   if (resampler_weights_load(&e->rw, &e->cfg.resampler, e->st, e->be, err, err_size)) goto fail;
   if (phi3_weights_load(&e->lw, &e->cfg.lm, e->st, e->be, err, err_size)) goto fail;
+  if (device != ENGINE_DEVICE_CPU) { /* the GPU holds its own copies: unmap the checkpoint */
+    safetensors_close(e->st);
+    e->st = NULL;
+  }
   if (siglip_state_init(&e->vs, &e->cfg.vision, e->be, lim->max_images, err, err_size)) goto fail;
   if (resampler_state_init(&e->rs, &e->cfg.resampler, e->cfg.vision.n_patches, e->be, lim->max_images, err,
                            err_size))
@@ -91,6 +157,7 @@ engine *engine_load(const char *model_dir, engine_device device, const engine_li
                     .max_prefix_len = lim->max_prompt_tokens, .max_seqs = seqs,
                     .max_suffix = lim->max_new_tokens};
   if (phi3_state_init(&e->ls, &e->cfg.lm, e->be, &pl, err, err_size)) goto fail;
+  if (device == ENGINE_DEVICE_CUDA && bk_cuda_reserve(e->be, gemm_input_bound(e, &pl), err, err_size)) goto fail;
   if (!(e->vis_out = bk_buf_alloc(e->be, (size_t)lim->max_images * e->cfg.vision.n_patches * e->cfg.vision.hidden_size,
                                   err, err_size)))
     goto fail;

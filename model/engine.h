@@ -26,8 +26,20 @@
 
 #include "generate.h"
 #include "model_config.h"
+#include "trace.h"
 
-typedef enum { ENGINE_DEVICE_CPU = 0, ENGINE_DEVICE_CUDA = 1 } engine_device;
+/* Where the model runs: the CPU reference (float32, OpenMP), or the first visible CUDA device with
+ * bf16 weights and float32 accumulation (the fast path), or in float32 throughout (no TF32; for
+ * comparisons with the CPU). docs/cuda.md. */
+typedef enum { ENGINE_DEVICE_CPU = 0, ENGINE_DEVICE_CUDA = 1, ENGINE_DEVICE_CUDA_F32 = 2 } engine_device;
+
+/* Parses a --device value: "cpu", "cuda" (bf16) or "cuda-f32". Returns 0, or non-zero with err
+ * listing the accepted names. Whether the build and the machine have CUDA is found out by
+ * engine_load. */
+int engine_device_parse(const char *name, engine_device *out, char *err, size_t err_size);
+
+/* The --device name of d ("cpu", "cuda", "cuda-f32"). */
+const char *engine_device_name(engine_device d);
 
 /* Declared maxima: everything is allocated from these at load. */
 typedef struct {
@@ -53,11 +65,21 @@ typedef struct {
 
 /* Loads the model in `model_dir` (config.json + safetensors, f32/bf16/f16) onto `device` and
  * allocates everything `lim` implies. The checkpoint stays memory-mapped for the engine's lifetime
- * (the CPU backend uses f32 tensors in place). Returns NULL with a one-line reason on failure
- * (unreadable or mis-shaped checkpoint, device not built, out of memory). Free with engine_free. */
+ * (the CPU backend uses f32 tensors in place); on CUDA the tensors are copied (and converted) to
+ * the GPU one by one from the mapping, which is closed once they are all there. Returns NULL with
+ * a one-line reason on failure (unreadable or mis-shaped checkpoint, a build without CUDA or no
+ * device, out of host or device memory: the sizes that did not fit). Free with engine_free. */
 engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
                     size_t err_size);
 void engine_free(engine *e);
+
+/* One line describing where the engine runs ("cpu, N threads" or the CUDA device, its precision
+ * and the memory held), written into out. */
+void engine_describe_device(const engine *e, char *out, size_t out_size);
+
+/* Routes the parts' named intermediate activations (trace.h) to `trace` (NULL: off). The struct
+ * must outlive its use. */
+void engine_set_trace(engine *e, const model_trace *trace);
 
 /* The model's configuration (owned by the engine). */
 const model_config *engine_config(const engine *e);

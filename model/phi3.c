@@ -182,6 +182,7 @@ int phi3_forward(const model_lm_config *cfg, const phi3_weights *w, phi3_state *
   bk_ptr x = bk_at(s->x, 0), h = bk_at(s->h, 0), qkv = bk_at(s->qkv, 0), attn = bk_at(s->attn, 0);
   bk_ptr mlp = bk_at(s->mlp, 0), act = bk_at(s->act, 0);
 
+  model_trace_emit(s->trace, "phi3.input", -1, x, n, d, d);
   for (int l = 0; l < w->n_layers; l++) {
     const phi3_layer *L = &w->layers[l];
     bk_ptr kp = layer_at(s->k_pre, l, pre_layer), vp = layer_at(s->v_pre, l, pre_layer);
@@ -215,6 +216,7 @@ int phi3_forward(const model_lm_config *cfg, const phi3_weights *w, phi3_state *
     bk_matmul(be, mlp, 2 * f, h, d, n, L->gate_up, 2 * f, NULL, 0);
     bk_silu_mul(be, act, f, mlp, 2 * f, n, f);
     bk_matmul(be, x, d, act, f, n, L->down, d, NULL, 1);
+    model_trace_emit(s->trace, "phi3.layer", l, x, n, d, d);
   }
   return bk_check(be, err, err_size);
 }

@@ -21,6 +21,7 @@
 #include "backend.h"
 #include "model_config.h"
 #include "safetensors.h"
+#include "trace.h"
 
 /* One decoder layer; names under vlm.lang_model.model.layers.N. (d = hidden, kv = n_kv_heads·head_dim,
  * f = intermediate). */
@@ -67,6 +68,7 @@ typedef struct {
   bk_buf *k_suf[2], *v_suf[2]; /* [n_layers][max_seqs][max_suffix][kv_dim], double-buffered */
   bk_buf *last, *last_n;       /* [max_seqs, d]: rows picked for logits, normalised */
   bk_buf *logits;              /* [max_seqs, n_logits] */
+  const model_trace *trace;    /* optional: "phi3.input", "phi3.layer" (per layer), over each forward call's rows */
 } phi3_state;
 
 /* Loads the LM tensors by checkpoint name with shape checks. Returns 0, or non-zero with err naming

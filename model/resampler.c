@@ -127,8 +127,10 @@ int resampler_forward(const model_resampler_config *cfg, const resampler_weights
     bk_matmul(be, ff, f, ln, d, n, L->ff_up, f, NULL, 0);
     bk_gelu_erf(be, ff, f, n, f);
     bk_matmul(be, lat, d, ff, f, n, L->ff_down, d, NULL, 1);
+    model_trace_emit(s->trace, "resampler.layer", l, lat, n, d, d);
   }
   bk_layernorm(be, ln, d, lat, d, n, d, w->norm_w, w->norm_b, eps);
   bk_matmul(be, out, cfg->out_dim, ln, d, n, w->proj_w, cfg->out_dim, w->proj_b, 0);
+  model_trace_emit(s->trace, "resampler.output", -1, out, n, cfg->out_dim, cfg->out_dim);
   return bk_check(be, err, err_size);
 }

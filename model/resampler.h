@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "model_config.h"
 #include "safetensors.h"
+#include "trace.h"
 
 /* One layer; names under vlm.vision_tokenizer.layers.N. (d = dim, i = inner, f = ff_dim). */
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
   bk_buf *q;     /* [.., i] */
   bk_buf *attn;  /* [.., i] */
   bk_buf *ff;    /* [.., f] */
+  const model_trace *trace; /* optional: "resampler.layer" (latents after each layer), "resampler.output" */
 } resampler_state;
 
 /* Loads the resampler's tensors by checkpoint name with shape checks. Returns 0, or non-zero with

@@ -42,6 +42,7 @@ struct safetensors_model {
   int n_tensors;
   int cap_tensors;
   int64_t total_size;          /* index metadata.total_size, or -1 */
+  char *label;                 /* the path given to open (or the buffer's label), for errors */
 };
 
 static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -160,12 +161,23 @@ void safetensors_close(safetensors_model *m) {
   free(m->files);
   for (int i = 0; i < m->n_tensors; i++) free((char *)m->tensors[i].name);
   free(m->tensors);
+  free(m->label);
   free(m);
 }
 
 static safetensors_model *model_new(void) {
   safetensors_model *m = calloc(1, sizeof *m);
   if (m) m->total_size = -1;
+  return m;
+}
+
+/* Records the path the caller gave, so that "no tensor" errors name it. */
+static safetensors_model *with_label(safetensors_model *m, const char *label, char *err, size_t err_size) {
+  if (m && !m->label && !(m->label = strdup(label))) {
+    set_err(err, err_size, "%s: out of memory", label);
+    safetensors_close(m);
+    return NULL;
+  }
   return m;
 }
 
@@ -507,7 +519,7 @@ safetensors_model *safetensors_open_buffer(const void *bytes, size_t n_bytes, co
     safetensors_close(m);
     return NULL;
   }
-  return m;
+  return with_label(m, label ? label : "(buffer)", err, err_size);
 }
 
 /* Maps file fi of m (path already set). */
@@ -728,7 +740,13 @@ static int ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+static safetensors_model *open_path(const char *path, char *err, size_t err_size);
+
 safetensors_model *safetensors_open(const char *path, char *err, size_t err_size) {
+  return with_label(open_path(path, err, err_size), path, err, err_size);
+}
+
+static safetensors_model *open_path(const char *path, char *err, size_t err_size) {
   struct stat st;
   if (stat(path, &st) != 0) {
     set_err(err, err_size, "%s: %s", path, strerror(errno));
@@ -740,7 +758,7 @@ safetensors_model *safetensors_open(const char *path, char *err, size_t err_size
     safetensors_model *m = NULL;
     if (!index || !single) set_err(err, err_size, "%s: out of memory", path);
     else if (access(index, F_OK) == 0) m = open_index(index, err, err_size);
-    else if (access(single, F_OK) == 0) m = safetensors_open(single, err, err_size);
+    else if (access(single, F_OK) == 0) m = open_path(single, err, err_size);
     else set_err(err, err_size, "%s: no model.safetensors.index.json or model.safetensors", path);
     free(index);
     free(single);
@@ -824,7 +842,7 @@ const safetensors_tensor *safetensors_get(const safetensors_model *m, const char
                                           int n_dims, const int64_t *shape, char *err, size_t err_size) {
   const safetensors_tensor *t = safetensors_find(m, name);
   if (!t) {
-    set_err(err, err_size, "%s: no tensor '%s'", m->n_files ? m->files[0].path : "(model)", name);
+    set_err(err, err_size, "%s: no tensor '%s'", m->label ? m->label : "(model)", name);
     return NULL;
   }
   return safetensors_check(m, t, dtype, n_dims, shape, err, err_size) == 0 ? t : NULL;

@@ -113,6 +113,7 @@ int siglip_forward(const model_vision_config *cfg, const siglip_weights *w, sigl
               cfg->patch_size);
   bk_matmul(be, x, d, bk_at(s->patches, 0), cpp, n, w->patch_w, d, w->patch_b, 0);
   bk_add_table_rows(be, x, d, n, w->pos);
+  model_trace_emit(s->trace, "siglip.embeddings", -1, x, n, d, d);
 
   const float eps = (float)cfg->layer_norm_eps;
   for (int l = 0; l < w->n_layers; l++) {
@@ -135,7 +136,9 @@ int siglip_forward(const model_vision_config *cfg, const siglip_weights *w, sigl
     else
       bk_gelu_tanh(be, mlp, f, n, f);
     bk_matmul(be, x, d, mlp, f, n, L->fc2_w, d, L->fc2_b, 1);
+    model_trace_emit(s->trace, "siglip.layer", l, x, n, d, d);
   }
   bk_layernorm(be, out, d, x, d, n, d, w->post_w, w->post_b, eps);
+  model_trace_emit(s->trace, "siglip.output", -1, out, n, d, d);
   return bk_check(be, err, err_size);
 }

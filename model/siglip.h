@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "model_config.h"
 #include "safetensors.h"
+#include "trace.h"
 
 /* One encoder layer; names under vlm.vision_encoder.encoder.layers.N. (d = hidden, f = MLP). */
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
   bk_buf *h;       /* normalised input [.., d] */
   bk_buf *q, *k, *v, *attn; /* [.., d] each */
   bk_buf *mlp;     /* [.., f] */
+  const model_trace *trace; /* optional: "siglip.embeddings", "siglip.layer" (per layer), "siglip.output" */
 } siglip_state;
 
 /* Loads every tensor of the vision tower (except the unused head) from st by its checkpoint name,

@@ -17,6 +17,7 @@
  * stay far above the logits' error for ties not to decide. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,9 @@ int main(int argc, char **argv) {
     TEST_CHECK(&t, siglip_state_init(&s, vc, be, n_img, err, sizeof err) == 0, "siglip state: %s", err);
     const size_t n = (size_t)n_img * vc->n_patches * vc->hidden_size;
     bk_buf *out = bk_buf_alloc(be, n, err, sizeof err);
+    double t0 = omp_get_wtime();
     TEST_CHECK(&t, siglip_forward(vc, &w, &s, be, px, n_img, bk_at(out, 0), err, sizeof err) == 0, "siglip: %s", err);
+    fprintf(stderr, "time: vision tower (%d layers, %d images): %.3f s\n", vc->n_layers, n_img, omp_get_wtime() - t0);
     float *got = malloc(n * sizeof *got);
     bk_read(be, got, bk_at(out, 0), n);
     size_t nw;
@@ -152,7 +155,9 @@ int main(int argc, char **argv) {
   /* ---- image embeddings (SigLIP + resampler) through the engine ---- */
   const size_t per = engine_image_floats(e);
   float *emb = malloc((size_t)n_img * per * sizeof *emb);
+  double t0 = omp_get_wtime();
   TEST_CHECK(&t, engine_encode_images(e, px, n_img, emb, err, sizeof err) == 0, "encode: %s", err);
+  fprintf(stderr, "time: vision tower + resampler (%d images): %.3f s\n", n_img, omp_get_wtime() - t0);
   {
     size_t nw;
     const float *want = golden_array(&t, &g, "resampler", &nw);
@@ -193,7 +198,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < np; i++) pos[i] = pos32[i];
     const int V = cfg->lm.n_logits;
     float *got = malloc((size_t)np * V * sizeof *got);
+    t0 = omp_get_wtime();
     TEST_CHECK(&t, engine_prompt_logits(e, &prompts[0], pos, np, got, err, sizeof err) == 0, "logits: %s", err);
+    fprintf(stderr, "time: language model prefill (%d layers, %d tokens) + %d logit rows: %.3f s\n",
+            cfg->lm.n_layers, prompts[0].n_ids, np, omp_get_wtime() - t0);
     size_t nw;
     const float *want = golden_array(&t, &g, "logits", &nw);
     if (want && TEST_CHECK(&t, nw == (size_t)np * V, "logits size")) compare(&t, "logits", got, want, nw);
@@ -221,9 +229,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n_run; i++) batch[i] = prompts[which[i]];
     gen_output out[4];
     gen_stats stats;
+    t0 = omp_get_wtime();
     if (!TEST_CHECK(&t, engine_generate(e, batch, n_run, &gp, out, &stats, err, sizeof err) == 0, "%s: %s", name, err))
       continue;
-    fprintf(stderr, "%s: %d steps, smallest decision margin %.4f\n", name, stats.steps, stats.min_margin);
+    fprintf(stderr, "%s: %d steps, smallest decision margin %.4f, %.3f s\n", name, stats.steps, stats.min_margin,
+            omp_get_wtime() - t0);
     /* A golden is only decisive when no decision was a near-tie: the margin must dwarf the logits'
      * float32 error (observed ~1e-5 absolute on the tiny models). */
     TEST_CHECK(&t, stats.min_margin > 1e-3, "%s: a decision margin of %.2e could be flipped by rounding", name,

@@ -436,6 +436,10 @@ static void test_disk(test_ctx *t) {
                "tensor c in shard 2");
     float v[2];
     TEST_CHECK(t, safetensors_read_f32(m, "b", -1, NULL, v, 2, err, sizeof err) == 0 && v[0] == 1.5f, "b value");
+    char want[700];
+    snprintf(want, sizeof want, "%s: no tensor 'nope'", dir);
+    TEST_CHECK(t, safetensors_get(m, "nope", SAFETENSORS_ANY, -1, NULL, err, sizeof err) == NULL, "get of a missing name");
+    test_streq(t, err, want, "missing-tensor error names the model directory");
     safetensors_close(m);
   }
   m = safetensors_open(idx, err, sizeof err);
