@@ -1,22 +1,14 @@
 /* cmd_table.c - `fewshot table`: the model card's table (model, shot, six tasks) from run results,
  * with the card's rows, our mean +- std, and the difference to the card's row for the model we
  * reproduce (docs/results.md, "Tables"). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <cjson/cJSON.h>
-#include <csv.h>
 
 #include "cli.h"
 #include "commands.h"
-#include "jsonnum.h"
 #include "opts.h"
-#include "reference.h"
-#include "summary.h"
-#include "taskinfo.h"
+#include "table.h"
 
 static const char usage[] =
     "usage: fewshot table RUN... [--reference FILE|none] [--against MODEL] [--format md|csv|json]\n"
@@ -32,112 +24,10 @@ static const char usage[] =
     "  --decimals N     digits after the point (default 1, as the card)\n"
     "Cells: '*' marks an incomplete cell (a seed or samples missing), '+N' the number of failed samples.\n";
 
-#ifndef FEWSHOT_SOURCE_DIR
-#define FEWSHOT_SOURCE_DIR "."
-#endif
-#define DEFAULT_REFERENCE "results/reference/xgen-mm-phi3-mini-base-r-v1.5.json"
-
-typedef struct {
-  char *label;
-  summary sum; /* cells of all runs with this label */
-} run_block;
-
-static const summary_cell *block_cell(const run_block *b, const char *task, int shots) {
-  for (size_t i = 0; i < b->sum.n_cells; i++)
-    if (b->sum.cells[i].shots == shots && strcmp(b->sum.cells[i].task, task) == 0) return &b->sum.cells[i];
-  return NULL;
-}
-
-static size_t cell_failed(const summary_cell *c) {
-  size_t n = 0;
-  for (size_t k = 0; k < c->n_trials; k++) n += c->trials[k].n_failed;
-  return n;
-}
-
-/* Joins the cells of `from` into `into` (same label); a (task, shots) in both is an error. */
-static int join_summary(summary *into, const summary *from, const char *arg, char *err, size_t err_size) {
-  for (size_t i = 0; i < from->n_cells; i++) {
-    const summary_cell *c = &from->cells[i];
-    for (size_t k = 0; k < into->n_cells; k++) {
-      if (into->cells[k].shots == c->shots && strcmp(into->cells[k].task, c->task) == 0) {
-        snprintf(err, err_size, "%s: %s %d-shot is already given by another run labelled '%s'", arg, c->task,
-                 c->shots, into->label);
-        return -1;
-      }
-    }
-    for (size_t k = 0; k < c->n_trials; k++)
-      if (summary_add_trial(into, c->task, c->shots, &c->trials[k], err, err_size) != 0) return -1;
-  }
-  summary_finish(into);
-  return 0;
-}
-
-static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
-
-static void add_shot(int *shots, int *n, int v) {
-  for (int i = 0; i < *n; i++)
-    if (shots[i] == v) return;
-  if (*n < 64) shots[(*n)++] = v;
-}
-
-static void add_column(const char ***keys, const char ***titles, int *n, const char *key, const char *title) {
-  for (int i = 0; i < *n; i++)
-    if (strcmp((*keys)[i], key) == 0) return;
-  const char **nk = realloc(*keys, (size_t)(*n + 1) * sizeof *nk);
-  if (!nk) return;
-  *keys = nk;
-  const char **nt = realloc(*titles, (size_t)(*n + 1) * sizeof *nt);
-  if (!nt) return;
-  *titles = nt;
-  (*keys)[*n] = key;
-  (*titles)[*n] = title;
-  (*n)++;
-}
-
-static int model_has_shot(const reference_model *m, int shots) {
-  for (size_t i = 0; i < m->n_values; i++)
-    if (m->values[i].shots == shots) return 1;
-  return 0;
-}
-
-static int block_has_shot(const run_block *b, int shots) {
-  for (size_t i = 0; i < b->sum.n_cells; i++)
-    if (b->sum.cells[i].shots == shots) return 1;
-  return 0;
-}
-
-/* "66.3 ± 0.4*+2" for a cell of ours into buf. */
-static void format_ours(char *buf, size_t size, const summary_cell *c, int dec) {
-  if (!c || !isfinite(c->mean)) {
-    snprintf(buf, size, "%s", c ? "n/a" : "-");
-    return;
-  }
-  int n = c->n_trials > 1 && isfinite(c->stddev)
-              ? snprintf(buf, size, "%.*f ± %.*f", dec, c->mean, dec, c->stddev)
-              : snprintf(buf, size, "%.*f", dec, c->mean);
-  size_t failed = cell_failed(c);
-  if (n > 0 && (size_t)n < size && !c->complete) n += snprintf(buf + n, size - (size_t)n, "*");
-  if (n > 0 && (size_t)n < size && failed) snprintf(buf + n, size - (size_t)n, "+%zu", failed);
-}
-
-static void csv_field(FILE *out, const char *s) {
-  size_t len = strlen(s);
-  char *q = malloc(len * 2 + 3);
-  if (!q) return;
-  size_t n = csv_write(q, len * 2 + 3, s, len);
-  fwrite(q, 1, n, out);
-  free(q);
-}
-
-static void csv_num(FILE *out, double v, int dec) {
-  if (isfinite(v)) fprintf(out, "%.*f", dec, v);
-}
-
-static cJSON *jnum(double v) { return jsonnum_create(v); }
-
 int cmd_table(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) return cli_print_help(usage);
-  const char *ref_path = NULL, *against = NULL, *format = "md", *v;
+  table_options o = table_default_options();
+  const char *v;
   long decimals = 1;
   const char **runs = calloc((size_t)argc, sizeof *runs);
   int n_runs = 0, m;
@@ -145,15 +35,16 @@ int cmd_table(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if ((m = opts_match("table", argc, argv, &i, "--reference", &v)) != 0) {
       if (m < 0) goto usage_fail;
-      ref_path = v;
+      o.reference = v;
     } else if ((m = opts_match("table", argc, argv, &i, "--against", &v)) != 0) {
       if (m < 0) goto usage_fail;
-      against = v;
+      o.against = v;
     } else if ((m = opts_match("table", argc, argv, &i, "--format", &v)) != 0) {
       if (m < 0) goto usage_fail;
-      format = v;
+      o.format = v;
     } else if ((m = opts_match("table", argc, argv, &i, "--decimals", &v)) != 0) {
       if (m < 0 || cli_parse_long("table", "--decimals", v, 0, 6, &decimals) != 0) goto usage_fail;
+      o.decimals = (int)decimals;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       free(runs);
       return cli_usage_error("table", usage, "unknown option '%s'", argv[i]);
@@ -161,250 +52,17 @@ int cmd_table(int argc, char **argv) {
       runs[n_runs++] = argv[i];
     }
   }
-  if (strcmp(format, "md") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+  if (strcmp(o.format, "md") != 0 && strcmp(o.format, "csv") != 0 && strcmp(o.format, "json") != 0) {
     free(runs);
-    return cli_usage_error("table", usage, "--format: expected md, csv or json, got '%s'", format);
+    return cli_usage_error("table", usage, "--format: expected md, csv or json, got '%s'", o.format);
   }
-  if (!n_runs && (!ref_path || strcmp(ref_path, "none") == 0)) {
+  if (!n_runs && (!o.reference || strcmp(o.reference, "none") == 0)) {
     free(runs);
     return cli_usage_error("table", usage, "give at least one RUN (or a --reference to print alone)");
   }
-
-  char err[512];
-  int rc = FS_EXIT_OK, dec = (int)decimals;
-  reference_card card;
-  int have_card = 0;
-  memset(&card, 0, sizeof card);
-  char default_ref[4096];
-  if (!ref_path) {
-    snprintf(default_ref, sizeof default_ref, "%s/%s", FEWSHOT_SOURCE_DIR, DEFAULT_REFERENCE);
-    struct stat st;
-    if (stat(default_ref, &st) == 0) ref_path = default_ref;
-  }
-  if (ref_path && strcmp(ref_path, "none") != 0) {
-    if (reference_load(ref_path, &card, err, sizeof err) != 0) {
-      cli_error("table", "%s", err);
-      free(runs);
-      return FS_EXIT_USAGE;
-    }
-    have_card = 1;
-  }
-  const reference_model *ref_row = NULL;
-  if (have_card) {
-    const char *name = against ? against : card.default_model;
-    ref_row = reference_find_model(&card, name);
-    if (against && !ref_row) {
-      cli_error("table", "%s: --against: no model row '%s'", ref_path, against);
-      reference_free(&card);
-      free(runs);
-      return FS_EXIT_USAGE;
-    }
-  }
-
-  run_block *blocks = calloc((size_t)n_runs + 1, sizeof *blocks);
-  int n_blocks = 0;
-  for (int r = 0; r < n_runs && rc == FS_EXIT_OK; r++) {
-    summary s;
-    if (summary_load_run(runs[r], &s, err, sizeof err) != 0) {
-      cli_error("table", "%s", err);
-      rc = FS_EXIT_USAGE;
-      break;
-    }
-    run_block *b = NULL;
-    for (int k = 0; k < n_blocks; k++)
-      if (strcmp(blocks[k].label, s.label) == 0) b = &blocks[k];
-    if (!b) {
-      b = &blocks[n_blocks++];
-      b->label = strdup(s.label);
-      b->sum.label = strdup(s.label);
-    }
-    if (join_summary(&b->sum, &s, runs[r], err, sizeof err) != 0) {
-      cli_error("table", "%s", err);
-      rc = FS_EXIT_USAGE;
-    }
-    summary_free(&s);
-  }
-
-  /* Columns: the card's, then any other task of ours (in the card's task order). */
-  const char **keys = NULL, **titles = NULL;
-  int n_cols = 0, shots[64], n_shots = 0;
-  for (size_t i = 0; have_card && i < card.n_columns; i++)
-    add_column(&keys, &titles, &n_cols, card.columns[i].task, card.columns[i].title);
-  for (int k = 0; k < n_blocks; k++) {
-    for (size_t i = 0; i < blocks[k].sum.n_cells; i++) {
-      const char *t = blocks[k].sum.cells[i].task;
-      const taskinfo *ti = taskinfo_lookup(t);
-      add_column(&keys, &titles, &n_cols, t, ti ? ti->title : t);
-      add_shot(shots, &n_shots, blocks[k].sum.cells[i].shots);
-    }
-  }
-  for (size_t i = 0; have_card && i < card.n_models; i++)
-    for (size_t k = 0; k < card.models[i].n_values; k++) add_shot(shots, &n_shots, card.models[i].values[k].shots);
-  qsort(shots, (size_t)n_shots, sizeof *shots, cmp_int);
-
-  if (rc == FS_EXIT_OK && strcmp(format, "md") == 0) {
-    char cell[128];
-    printf("| Model | Shot |");
-    for (int c = 0; c < n_cols; c++) printf(" %s |", titles[c]);
-    printf("\n|:--|:--|");
-    for (int c = 0; c < n_cols; c++) printf(":--|");
-    printf("\n");
-    for (size_t i = 0; have_card && i < card.n_models; i++) {
-      int first = 1;
-      for (int s = 0; s < n_shots; s++) {
-        if (!model_has_shot(&card.models[i], shots[s])) continue;
-        printf("| %s | %d |", first ? card.models[i].name : "", shots[s]);
-        first = 0;
-        for (int c = 0; c < n_cols; c++) {
-          double rv;
-          if (reference_lookup(&card.models[i], keys[c], shots[s], &rv) && isfinite(rv)) printf(" %.*f |", dec, rv);
-          else printf(" - |");
-        }
-        printf("\n");
-      }
-    }
-    for (int k = 0; k < n_blocks; k++) {
-      int first = 1;
-      for (int s = 0; s < n_shots; s++) {
-        if (!block_has_shot(&blocks[k], shots[s])) continue;
-        printf("| %s%s | %d |", first ? "ours: " : "", first ? blocks[k].label : "", shots[s]);
-        first = 0;
-        for (int c = 0; c < n_cols; c++) {
-          format_ours(cell, sizeof cell, block_cell(&blocks[k], keys[c], shots[s]), dec);
-          printf(" %s |", cell);
-        }
-        printf("\n");
-      }
-      first = 1;
-      for (int s = 0; ref_row && s < n_shots; s++) {
-        if (!block_has_shot(&blocks[k], shots[s])) continue;
-        if (first) printf("| Δ %s − %s | %d |", blocks[k].label, ref_row->name, shots[s]);
-        else printf("|  | %d |", shots[s]);
-        first = 0;
-        for (int c = 0; c < n_cols; c++) {
-          const summary_cell *sc = block_cell(&blocks[k], keys[c], shots[s]);
-          double rv;
-          if (sc && isfinite(sc->mean) && reference_lookup(ref_row, keys[c], shots[s], &rv) && isfinite(rv))
-            printf(" %+.*f |", dec, sc->mean - rv);
-          else
-            printf(" - |");
-        }
-        printf("\n");
-      }
-    }
-    printf("\n");
-    if (n_blocks)
-      printf("ours: mean ± population std over seeds (np.nanstd, as OpenFlamingo reports); "
-             "* incomplete cell; +N failed samples (left out of the score).\n");
-    if (have_card) printf("card: %s (%s).\n", card.title, card.url);
-  } else if (rc == FS_EXIT_OK && strcmp(format, "csv") == 0) {
-    printf("model,kind,shots,task,mean,stddev,stddev_sample,n_seeds,complete,n_failed,reference,diff\n");
-    for (size_t i = 0; have_card && i < card.n_models; i++) {
-      for (int s = 0; s < n_shots; s++) {
-        for (int c = 0; c < n_cols; c++) {
-          double rv;
-          if (!reference_lookup(&card.models[i], keys[c], shots[s], &rv)) continue;
-          csv_field(stdout, card.models[i].name);
-          printf(",card,%d,%s,", shots[s], keys[c]);
-          csv_num(stdout, rv, dec);
-          printf(",,,,,,,\n");
-        }
-      }
-    }
-    for (int k = 0; k < n_blocks; k++) {
-      for (int s = 0; s < n_shots; s++) {
-        for (int c = 0; c < n_cols; c++) {
-          const summary_cell *sc = block_cell(&blocks[k], keys[c], shots[s]);
-          if (!sc) continue;
-          double rv = NAN;
-          if (ref_row) reference_lookup(ref_row, keys[c], shots[s], &rv);
-          csv_field(stdout, blocks[k].label);
-          printf(",run,%d,%s,", shots[s], keys[c]);
-          csv_num(stdout, sc->mean, dec + 2);
-          printf(",");
-          csv_num(stdout, sc->stddev, dec + 2);
-          printf(",");
-          csv_num(stdout, sc->stddev_sample, dec + 2);
-          printf(",%zu,%s,%zu,", sc->n_trials, sc->complete ? "true" : "false", cell_failed(sc));
-          csv_num(stdout, rv, dec);
-          printf(",");
-          csv_num(stdout, sc->mean - rv, dec + 2);
-          printf("\n");
-        }
-      }
-    }
-  } else if (rc == FS_EXIT_OK) {
-    cJSON *root = cJSON_CreateObject();
-    if (have_card) {
-      cJSON *r = cJSON_AddObjectToObject(root, "reference");
-      cJSON_AddStringToObject(r, "title", card.title);
-      cJSON_AddStringToObject(r, "url", card.url);
-      if (ref_row) cJSON_AddStringToObject(r, "against", ref_row->name);
-    }
-    cJSON *cols = cJSON_AddArrayToObject(root, "columns");
-    for (int c = 0; c < n_cols; c++) {
-      cJSON *o = cJSON_CreateObject();
-      cJSON_AddStringToObject(o, "task", keys[c]);
-      cJSON_AddStringToObject(o, "title", titles[c]);
-      cJSON_AddItemToArray(cols, o);
-    }
-    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
-    for (size_t i = 0; have_card && i < card.n_models; i++) {
-      for (int s = 0; s < n_shots; s++) {
-        if (!model_has_shot(&card.models[i], shots[s])) continue;
-        cJSON *row = cJSON_CreateObject();
-        cJSON_AddStringToObject(row, "model", card.models[i].name);
-        cJSON_AddStringToObject(row, "kind", "card");
-        cJSON_AddNumberToObject(row, "shots", shots[s]);
-        cJSON *cells = cJSON_AddObjectToObject(row, "cells");
-        for (int c = 0; c < n_cols; c++) {
-          double rv;
-          if (reference_lookup(&card.models[i], keys[c], shots[s], &rv)) cJSON_AddItemToObject(cells, keys[c], jnum(rv));
-        }
-        cJSON_AddItemToArray(rows, row);
-      }
-    }
-    for (int k = 0; k < n_blocks; k++) {
-      for (int s = 0; s < n_shots; s++) {
-        if (!block_has_shot(&blocks[k], shots[s])) continue;
-        cJSON *row = cJSON_CreateObject();
-        cJSON_AddStringToObject(row, "model", blocks[k].label);
-        cJSON_AddStringToObject(row, "kind", "run");
-        cJSON_AddNumberToObject(row, "shots", shots[s]);
-        cJSON *cells = cJSON_AddObjectToObject(row, "cells");
-        for (int c = 0; c < n_cols; c++) {
-          const summary_cell *sc = block_cell(&blocks[k], keys[c], shots[s]);
-          if (!sc) continue;
-          cJSON *o = cJSON_CreateObject();
-          double rv = NAN;
-          int has_ref = ref_row && reference_lookup(ref_row, keys[c], shots[s], &rv);
-          cJSON_AddItemToObject(o, "mean", jnum(sc->mean));
-          cJSON_AddItemToObject(o, "stddev", jnum(sc->stddev));
-          cJSON_AddItemToObject(o, "stddev_sample", jnum(sc->stddev_sample));
-          cJSON_AddNumberToObject(o, "n_seeds", (double)sc->n_trials);
-          cJSON_AddBoolToObject(o, "complete", sc->complete);
-          cJSON_AddNumberToObject(o, "n_failed", (double)cell_failed(sc));
-          cJSON_AddItemToObject(o, "reference", has_ref ? jnum(rv) : cJSON_CreateNull());
-          cJSON_AddItemToObject(o, "diff", has_ref ? jnum(sc->mean - rv) : cJSON_CreateNull());
-          cJSON_AddItemToObject(cells, keys[c], o);
-        }
-        cJSON_AddItemToArray(rows, row);
-      }
-    }
-    char *text = cJSON_Print(root);
-    if (text) printf("%s\n", text);
-    free(text);
-    cJSON_Delete(root);
-  }
-
-  for (int k = 0; k < n_blocks; k++) {
-    free(blocks[k].label);
-    summary_free(&blocks[k].sum);
-  }
-  free(blocks);
-  free(keys);
-  free(titles);
-  if (have_card) reference_free(&card);
+  char err[512] = "";
+  int rc = table_print(stdout, runs, n_runs, &o, err, sizeof err);
+  if (rc != FS_EXIT_OK) cli_error("table", "%s", err);
   free(runs);
   return rc;
 usage_fail:

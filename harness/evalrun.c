@@ -142,7 +142,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
   records_writer *w = records_writer_open(path, keep, o->fsync, o->fsync_interval_s, err, err_size);
   if (!w) {
     free(pending);
-    return -1;
+    return -2;
   }
   int B = c->be->max_batch > 0 ? c->be->max_batch : 1;
   prompt *prompts = calloc((size_t)B, sizeof *prompts);
@@ -177,7 +177,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
         req_of[i] = n_req++;
       }
     }
-    if (n_req && c->be->generate(c->be->ctx, req, n_req, &c->t->gen, res, err, err_size) != 0) rc = -1;
+    if (n_req && c->be->generate(c->be->ctx, req, n_req, &c->t->gen, res, err, err_size) != 0) rc = -2;
     for (int i = 0; rc == 0 && i < n; i++) {
       size_t slot_index = pending[b0 + (size_t)i];
       const sampler_slot *slot = &plan->slots[slot_index];
@@ -213,8 +213,9 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
           score = 100.0 * vr.accuracy;
         }
       }
-      rc = append_record(w, c, shots, seed, slot_index, q, slot, n_draws, generation, prediction, score, accuracy,
-                         failure, err, err_size);
+      if (append_record(w, c, shots, seed, slot_index, q, slot, n_draws, generation, prediction, score, accuracy,
+                        failure, err, err_size) != 0)
+        rc = -2;
       free(prediction);
       finished++;
       (*n_new)++;
@@ -241,7 +242,7 @@ static int run_cell(task_ctx *c, int shots, long long seed, int n_draws, const s
   char cerr[256];
   if (records_writer_close(w, cerr, sizeof cerr) != 0 && rc == 0) {
     snprintf(err, err_size, "%s", cerr);
-    rc = -1;
+    rc = -2;
   }
   free(prompts);
   free(built);
@@ -338,6 +339,40 @@ static int needs_finalize(const char *path) {
   return need;
 }
 
+/* Counts the missing image files of a cell's queries and demos: a warning, unless no query image
+ * exists at all (a wrong image folder), which stops the run before it wastes its time. */
+static int check_cell_images(task_ctx *c, const sampler_plan *plan, const size_t *mine, size_t n_mine, const char *what,
+                             char *err, size_t err_size) {
+  size_t *idx = malloc(n_mine * sizeof *idx), n_demo = 0, missing = 0;
+  size_t *demo_idx = malloc((n_mine * (size_t)(plan->n_draws > 0 ? plan->n_draws : 1)) * sizeof *demo_idx);
+  if (!idx || !demo_idx) {
+    free(idx);
+    free(demo_idx);
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n_mine; i++) {
+    const sampler_slot *sl = &plan->slots[mine[i]];
+    idx[i] = sl->test_index;
+    for (int k = 0; k < plan->n_draws; k++) demo_idx[n_demo++] = sl->demos[k];
+  }
+  char why[512];
+  int rc = 0;
+  if (dataset_check_images(&c->test, idx, n_mine, &missing, why, sizeof why) != 0) {
+    if (missing >= n_mine) {
+      snprintf(err, err_size, "%s: no query image exists: %s", what, why);
+      rc = -1;
+    } else if (!c->o->quiet) {
+      fprintf(stderr, "fewshot eval: warning: %s: %s (those samples will be recorded as failed)\n", what, why);
+    }
+  }
+  if (rc == 0 && n_demo && dataset_check_images(&c->train, demo_idx, n_demo, &missing, why, sizeof why) != 0 && !c->o->quiet)
+    fprintf(stderr, "fewshot eval: warning: %s: demonstrations: %s (samples using them will be recorded as failed)\n", what, why);
+  free(idx);
+  free(demo_idx);
+  return rc;
+}
+
 int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks, evalrun_backend *be,
                 cJSON *run_json, evalrun_stats *stats, char *err, size_t err_size) {
   evalrun_stats local;
@@ -372,13 +407,13 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
       break;
     }
     if (!(c.scorer = vqa_scorer_init(o->vqa, err, err_size))) rc = -1;
-    if (rc == 0 && c.t->task == DATASET_OKVQA && !(c.stemmer = okvqa_stemmer_init(err, err_size))) rc = -1;
+    if (rc == 0 && c.t->task == DATASET_OKVQA && c.t->okvqa_stem && !(c.stemmer = okvqa_stemmer_init(err, err_size))) rc = -1;
     for (int si = 0; rc == 0 && si < o->n_shots; si++) {
       int shots = o->shots[si], n_draws = prompt_num_draws(&c.t->prompt, c.t->task, shots);
       for (int ki = 0; rc == 0 && ki < o->n_seeds; ki++) {
         long long seed = o->seeds[ki];
         cell_no++;
-        sampler_params sp = {o->sampling, (uint64_t)seed, o->num_samples, o->query_set_size, n_draws,
+        sampler_params sp = {o->sampling, (uint64_t)seed, c.t->num_samples, c.t->query_set_size, n_draws,
                              o->world_size > 0 ? o->world_size : 1, o->sampler_batch > 0 ? o->sampler_batch : 1};
         sampler_plan plan;
         char why[512];
@@ -393,9 +428,12 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         if (!mine) rc = -1;
         for (size_t j = 0; mine && j < plan.n_slots; j++)
           if (!plan.slots[j].is_padding && (int)(j % (size_t)o->shard_count) == o->shard_index) mine[n_mine++] = j;
+        char what[96];
+        snprintf(what, sizeof what, "%s %d-shot seed %lld", task_name, shots, seed);
+        if (rc == 0 && o->check_images && n_mine) rc = check_cell_images(&c, &plan, mine, n_mine, what, err, err_size);
         if (rc == 0 && run_json) {
           plan_add(run_json, task_name, shots, seed, n_mine);
-          rc = write_run_json(o->out_dir, run_json, err, err_size);
+          if (write_run_json(o->out_dir, run_json, err, err_size) != 0) rc = -2;
         }
         char label[160];
         snprintf(label, sizeof label, "[%zu/%zu] %s %d-shot seed %lld", cell_no, n_cells_total, task_name, shots, seed);
@@ -408,8 +446,8 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         rundir_records_path(o->out_dir, task_name, shots, seed, path, sizeof path);
         /* A resumed cell that was finished and scored before is left as it is. */
         int finalize = rc == 0 && o->shard_count == 1 && (n_new || needs_finalize(path));
-        if (finalize) rc = evalrun_finalize_cell(path, o->vqa, err, err_size);
-        if (rc == 0 && (n_new || finalize)) rc = refresh_summary(o, err, err_size);
+        if (finalize && evalrun_finalize_cell(path, o->vqa, err, err_size) != 0) rc = -2;
+        if (rc == 0 && (n_new || finalize) && refresh_summary(o, err, err_size) != 0) rc = -2;
         if (rc == 0 && !o->quiet && (n_new || finalize)) {
           char took[32];
           progress_format_duration(now_s() - tc, took, sizeof took);
@@ -428,10 +466,10 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
   if (rc == 0) {
     snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
     struct stat st;
-    if (stat(path, &st) != 0) rc = refresh_summary(o, err, err_size);
+    if (stat(path, &st) != 0 && refresh_summary(o, err, err_size) != 0) rc = -2;
   }
   stats->seconds = now_s() - t0;
-  return rc;
+  return rc == 0 ? 0 : rc == -2 ? EVALRUN_RUNTIME : EVALRUN_BAD_INPUT;
 }
 
 /* ---- finalisation ---- */

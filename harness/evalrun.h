@@ -58,6 +58,9 @@ typedef struct {
   prompt_options prompt;          /* template, zero-shot variant, separator */
   postprocess_vqa_cut vqa_cut;    /* VQA answer cuts (of-main / of-rsm) */
   gen_params gen;                 /* decoding: beams, new tokens, length penalty, stop ids */
+  long num_samples;               /* eval subset size; <= 0: the whole test split */
+  size_t query_set_size;          /* demo pool size; 0: the whole train split */
+  int okvqa_stem;                 /* OK-VQA: stem predictions as OpenFlamingo does */
 } evalrun_task;
 
 typedef struct {
@@ -67,8 +70,6 @@ typedef struct {
   const long long *seeds;         /* trial seeds, in order */
   int n_seeds;
   sampler_mode sampling;          /* openflamingo | stable */
-  long num_samples;               /* eval subset size; <= 0: the whole test split */
-  size_t query_set_size;          /* demo pool size; 0: the whole train split */
   int world_size;                 /* openflamingo sampling: ranks emulated (draws depend on it) */
   int sampler_batch;              /* openflamingo sampling: DataLoader batch size recorded in slots */
   vqa_variant vqa;                /* VQA accuracy variant (openflamingo by default) */
@@ -78,6 +79,8 @@ typedef struct {
   double fsync_interval_s;
   progress_mode progress;
   int quiet;                      /* no per-cell lines on stderr */
+  int check_images;               /* before each cell: count missing image files (a warning; a cell
+                                     whose every query image is missing is an error) */
   const struct reference_card *reference; /* drawn in summary.svg when not NULL */
 } evalrun_options;
 
@@ -90,11 +93,15 @@ typedef struct {
   double seconds;
 } evalrun_stats;
 
+/* evalrun_run's failures: bad input (data files, a records file that is not this run's, a run
+ * directory in use without --resume) or a runtime failure (the backend, writing results). */
+enum { EVALRUN_BAD_INPUT = 1, EVALRUN_RUNTIME = 2 };
+
 /* Runs every cell of `tasks` x o->shots x o->seeds into o->out_dir/records, finalises complete cells
  * (evalrun_finalize_cell) when the run is not sharded, and rewrites the summary files after every
  * cell. `run_json` (may be NULL) is the caller's run.json object: the loop adds each cell's
  * {"task", "shots", "seed", "n_samples"} to its "plan" array and rewrites <out_dir>/run.json.
- * Returns 0, or non-zero with `err` (bad data, a backend failure, I/O); a partial run resumes. */
+ * Returns 0, or EVALRUN_BAD_INPUT / EVALRUN_RUNTIME with `err`; a partial run resumes. */
 int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks, evalrun_backend *be,
                 cJSON *run_json, evalrun_stats *stats, char *err, size_t err_size);
 

@@ -8,19 +8,21 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "caption.h"
 #include "vqa.h"
 
-struct cJSON;
+#include "jdoc.h"
 
-/* Reads and parses a JSON file. Returns the tree (free with cJSON_Delete) or NULL with
- * "<path>: <reason>" in err (missing file, unreadable, not JSON, invalid UTF-8 in a string). */
-struct cJSON *score_json_load(const char *path, char *err, size_t err_size);
+/* 1 when v is non-NULL and of type t. */
+static inline int jv_is(const jval *v, jval_type t) { return v && v->type == t; }
 
-/* Reads an integer id (a JSON number with an integral value of magnitude below 2^53) from
- * item. Returns 0 or -1. */
-int score_json_id(const struct cJSON *item, long long *out);
+/* The text of a string value usable as a C string, or NULL when v is not a string or holds a NUL
+ * character (\u0000), which `fewshot score` refuses rather than silently cut the string. */
+static inline const char *jv_text(const jval *v) {
+  return v && v->type == JV_STRING && strlen(v->u.str) == v->len ? v->u.str : NULL;
+}
 
 /* Writes x the way Python's repr() does: the shortest decimal that reads back as x. */
 void score_put_double(FILE *f, double x);

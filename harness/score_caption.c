@@ -1,7 +1,6 @@
 /* score_caption.c - `fewshot score caption`: COCO caption annotations + results in, CIDEr-D,
  * BLEU-1..4 and ROUGE-L out, as COCOEvalCap computes them with OpenFlamingo's image set (the images
  * of the results file, in annotation-file order). Input rules: docs/metrics-score.md. */
-#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,28 +59,30 @@ int score_caption_run(const score_caption_opts *o, score_caption_report *r, char
                       size_t err_size) {
   memset(r, 0, sizeof *r);
   int rc = -1;
-  cJSON *aroot = NULL, *rroot = NULL;
+  jdoc *adoc = NULL, *rdoc = NULL;
+  const jval *aroot = NULL, *rroot = NULL;
   cap_image *imgs = NULL;
   size_t n_imgs = 0, *sorted = NULL, *tmp = NULL;
   caption_item *items = NULL;
   ptb_tokenizer *tok = NULL;
   const char *ap = o->annotations_path, *rp = o->results_path;
 
-  if (!(aroot = score_json_load(ap, err, err_size))) goto done;
-  const cJSON *images = cJSON_GetObjectItemCaseSensitive(aroot, "images");
-  const cJSON *anns = cJSON_GetObjectItemCaseSensitive(aroot, "annotations");
-  if (!cJSON_IsObject(aroot) || !cJSON_IsArray(images) || !cJSON_IsArray(anns)) {
+  if (!(adoc = jdoc_parse_file(ap, &aroot, err, err_size))) goto done;
+  const jval *images = jval_get(aroot, "images");
+  const jval *anns = jval_get(aroot, "annotations");
+  if (!jv_is(aroot, JV_OBJECT) || !jv_is(images, JV_ARRAY) || !jv_is(anns, JV_ARRAY)) {
     snprintf(err, err_size, "%s: expected an object with 'images' and 'annotations' arrays", ap);
     goto done;
   }
-  n_imgs = (size_t)cJSON_GetArraySize(images);
+  n_imgs = (size_t)(images)->len;
   imgs = calloc(n_imgs ? n_imgs : 1, sizeof *imgs);
   sorted = malloc((n_imgs ? n_imgs : 1) * sizeof *sorted);
   tmp = malloc((n_imgs ? n_imgs : 1) * sizeof *tmp);
   if (!imgs || !sorted || !tmp) goto oom;
   size_t i = 0;
-  for (const cJSON *x = images->child; x; x = x->next, i++) {
-    if (!cJSON_IsObject(x) || score_json_id(cJSON_GetObjectItemCaseSensitive(x, "id"), &imgs[i].id)) {
+  for (i = 0; i < (images)->len; i++) {
+    const jval *x = &(images)->u.items[i];
+    if (!jv_is(x, JV_OBJECT) || jval_id(jval_get(x, "id"), &imgs[i].id)) {
       snprintf(err, err_size, "%s: images[%zu]: missing or non-integer 'id'", ap, i);
       goto done;
     }
@@ -95,15 +96,16 @@ int score_caption_run(const score_caption_opts *o, score_caption_report *r, char
       goto done;
     }
   i = 0;
-  for (const cJSON *x = anns->child; x; x = x->next, i++) {
+  for (i = 0; i < (anns)->len; i++) {
+    const jval *x = &(anns)->u.items[i];
     long long id;
-    if (!cJSON_IsObject(x) || score_json_id(cJSON_GetObjectItemCaseSensitive(x, "image_id"), &id)) {
+    if (!jv_is(x, JV_OBJECT) || jval_id(jval_get(x, "image_id"), &id)) {
       snprintf(err, err_size, "%s: annotations[%zu]: missing or non-integer 'image_id'", ap, i);
       goto done;
     }
-    const cJSON *cap = cJSON_GetObjectItemCaseSensitive(x, "caption");
-    if (!cJSON_IsString(cap)) {
-      snprintf(err, err_size, "%s: annotations[%zu] (image_id %lld): missing string 'caption'", ap, i, id);
+    const jval *cap = jval_get(x, "caption");
+    if (!jv_text(cap)) {
+      snprintf(err, err_size, "%s: annotations[%zu] (image_id %lld): missing string 'caption' (a JSON string without \\u0000)", ap, i, id);
       goto done;
     }
     cap_image *im = find_image(imgs, n_imgs, sorted, id);
@@ -118,23 +120,24 @@ int score_caption_run(const score_caption_opts *o, score_caption_report *r, char
       im->refs = p;
       im->cap_refs = ncap;
     }
-    im->refs[im->n_refs++] = cap->valuestring;
+    im->refs[im->n_refs++] = cap->u.str;
   }
-  if (!(rroot = score_json_load(rp, err, err_size))) goto done;
-  if (!cJSON_IsArray(rroot)) {
+  if (!(rdoc = jdoc_parse_file(rp, &rroot, err, err_size))) goto done;
+  if (!jv_is(rroot, JV_ARRAY)) {
     snprintf(err, err_size, "%s: expected an array of {\"image_id\", \"caption\"} objects", rp);
     goto done;
   }
   i = 0;
-  for (const cJSON *x = rroot->child; x; x = x->next, i++) {
+  for (i = 0; i < (rroot)->len; i++) {
+    const jval *x = &(rroot)->u.items[i];
     long long id;
-    if (!cJSON_IsObject(x) || score_json_id(cJSON_GetObjectItemCaseSensitive(x, "image_id"), &id)) {
+    if (!jv_is(x, JV_OBJECT) || jval_id(jval_get(x, "image_id"), &id)) {
       snprintf(err, err_size, "%s: [%zu]: missing or non-integer 'image_id'", rp, i);
       goto done;
     }
-    const cJSON *cap = cJSON_GetObjectItemCaseSensitive(x, "caption");
-    if (!cJSON_IsString(cap)) {
-      snprintf(err, err_size, "%s: [%zu] (image_id %lld): missing string 'caption'", rp, i, id);
+    const jval *cap = jval_get(x, "caption");
+    if (!jv_text(cap)) {
+      snprintf(err, err_size, "%s: [%zu] (image_id %lld): missing string 'caption' (a JSON string without \\u0000)", rp, i, id);
       goto done;
     }
     cap_image *im = find_image(imgs, n_imgs, sorted, id);
@@ -150,7 +153,7 @@ int score_caption_run(const score_caption_opts *o, score_caption_report *r, char
       snprintf(err, err_size, "%s: [%zu]: image_id %lld has no reference captions in %s", rp, i, id, ap);
       goto done;
     }
-    im->candidate = cap->valuestring;
+    im->candidate = cap->u.str;
   }
   /* the scored set: images with a result, in the annotation file's image order */
   size_t n = 0;
@@ -183,8 +186,8 @@ done:
   free(sorted);
   free(tmp);
   free(items);
-  cJSON_Delete(aroot);
-  cJSON_Delete(rroot);
+  jdoc_free(adoc);
+  jdoc_free(rdoc);
   if (rc) score_caption_report_free(r);
   return rc;
 }

@@ -1,6 +1,5 @@
 /* score_vqa.c - `fewshot score vqa`: official VQA questions/annotations/results files in, VQA
  * accuracy out (score.h). The input rules are in docs/metrics-score.md. */
-#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,21 +71,21 @@ typedef struct {
   const char *prediction; /* from the results file; NULL until seen */
 } vqa_item;
 
-static const char *get_string(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+static const char *get_string(const jval *obj, const char *key) {
+  return jv_text(jval_get(obj, key));
 }
 
-static int check_questions(const char *path, const cJSON *root, char *err, size_t err_size) {
-  const cJSON *qs = cJSON_GetObjectItemCaseSensitive(root, "questions");
-  if (!cJSON_IsObject(root) || !cJSON_IsArray(qs)) {
+static int check_questions(const char *path, const jval *root, char *err, size_t err_size) {
+  const jval *qs = jval_get(root, "questions");
+  if (!jv_is(root, JV_OBJECT) || !jv_is(qs, JV_ARRAY)) {
     snprintf(err, err_size, "%s: expected an object with a 'questions' array", path);
     return -1;
   }
   size_t i = 0;
-  for (const cJSON *q = qs->child; q; q = q->next, i++) {
+  for (i = 0; i < (qs)->len; i++) {
+    const jval *q = &(qs)->u.items[i];
     long long id;
-    if (!cJSON_IsObject(q) || score_json_id(cJSON_GetObjectItemCaseSensitive(q, "question_id"), &id)) {
+    if (!jv_is(q, JV_OBJECT) || jval_id(jval_get(q, "question_id"), &id)) {
       snprintf(err, err_size, "%s: questions[%zu]: missing or non-integer 'question_id'", path, i);
       return -1;
     }
@@ -94,15 +93,15 @@ static int check_questions(const char *path, const cJSON *root, char *err, size_
   return 0;
 }
 
-static int load_annotations(const score_vqa_opts *o, const cJSON *root, vqa_item **items_out,
+static int load_annotations(const score_vqa_opts *o, const jval *root, vqa_item **items_out,
                             size_t *n_out, id_map *map, char *err, size_t err_size) {
   const char *path = o->annotations_path;
-  const cJSON *anns = cJSON_GetObjectItemCaseSensitive(root, "annotations");
-  if (!cJSON_IsObject(root) || !cJSON_IsArray(anns)) {
+  const jval *anns = jval_get(root, "annotations");
+  if (!jv_is(root, JV_OBJECT) || !jv_is(anns, JV_ARRAY)) {
     snprintf(err, err_size, "%s: expected an object with an 'annotations' array", path);
     return -1;
   }
-  size_t n = (size_t)cJSON_GetArraySize(anns);
+  size_t n = (size_t)(anns)->len;
   vqa_item *items = calloc(n ? n : 1, sizeof *items);
   if (!items || id_map_init(map, n)) {
     free(items);
@@ -112,21 +111,22 @@ static int load_annotations(const score_vqa_opts *o, const cJSON *root, vqa_item
   *items_out = items;
   *n_out = n; /* the caller frees every items[k].answers, NULL or not */
   size_t i = 0;
-  for (const cJSON *a = anns->child; a; a = a->next, i++) {
+  for (i = 0; i < (anns)->len; i++) {
+    const jval *a = &(anns)->u.items[i];
     vqa_item *it = &items[i];
-    if (!cJSON_IsObject(a) || score_json_id(cJSON_GetObjectItemCaseSensitive(a, "question_id"), &it->qid)) {
+    if (!jv_is(a, JV_OBJECT) || jval_id(jval_get(a, "question_id"), &it->qid)) {
       snprintf(err, err_size, "%s: annotations[%zu]: missing or non-integer 'question_id'", path, i);
       return -1;
     }
     it->question_type = get_string(a, "question_type");
     if (!it->question_type) {
-      snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): missing string 'question_type'",
+      snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): missing string 'question_type' (a JSON string without \\u0000)",
                path, i, it->qid);
       return -1;
     }
     it->answer_type = get_string(a, "answer_type");
-    if (!it->answer_type && cJSON_GetObjectItemCaseSensitive(a, "answer_type")) {
-      snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): 'answer_type' is not a string",
+    if (!it->answer_type && jval_get(a, "answer_type")) {
+      snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): 'answer_type' is not a string (without \\u0000)",
                path, i, it->qid);
       return -1;
     }
@@ -136,8 +136,8 @@ static int load_annotations(const score_vqa_opts *o, const cJSON *root, vqa_item
                "openflamingo defaults it to \"other\")", path, i, it->qid);
       return -1;
     }
-    const cJSON *ans = cJSON_GetObjectItemCaseSensitive(a, "answers");
-    size_t na = cJSON_IsArray(ans) ? (size_t)cJSON_GetArraySize(ans) : 0;
+    const jval *ans = jval_get(a, "answers");
+    size_t na = jv_is(ans, JV_ARRAY) ? (size_t)(ans)->len : 0;
     if (na == 0) {
       snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): 'answers' must be a non-empty array",
                path, i, it->qid);
@@ -151,19 +151,20 @@ static int load_annotations(const score_vqa_opts *o, const cJSON *root, vqa_item
       return -1;
     }
     size_t k = 0, n_ids = 0;
-    for (const cJSON *x = ans->child; x; x = x->next, k++) {
-      const char *s = cJSON_IsObject(x) ? get_string(x, "answer") : NULL;
+    for (k = 0; k < (ans)->len; k++) {
+    const jval *x = &(ans)->u.items[k];
+      const char *s = jv_is(x, JV_OBJECT) ? get_string(x, "answer") : NULL;
       if (!s) {
         free(ids);
-        snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): answers[%zu]: missing string 'answer'",
+        snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): answers[%zu]: missing string 'answer' (a JSON string without \\u0000)",
                  path, i, it->qid, k);
         return -1;
       }
       it->answers[k] = s;
-      const cJSON *aid = cJSON_GetObjectItemCaseSensitive(x, "answer_id");
+      const jval *aid = jval_get(x, "answer_id");
       long long id;
       if (aid) {
-        if (score_json_id(aid, &id)) {
+        if (jval_id(aid, &id)) {
           free(ids);
           snprintf(err, err_size, "%s: annotations[%zu] (question_id %lld): answers[%zu]: 'answer_id' is not an integer",
                    path, i, it->qid, k);
@@ -200,7 +201,8 @@ int score_vqa_run(const score_vqa_opts *o, score_vqa_report *r, char *err, size_
   memset(r, 0, sizeof *r);
   r->variant = o->variant;
   int rc = -1;
-  cJSON *qroot = NULL, *aroot = NULL, *rroot = NULL;
+  jdoc *qdoc = NULL, *adoc = NULL, *rdoc = NULL;
+  const jval *qroot = NULL, *aroot = NULL, *rroot = NULL;
   vqa_item *items = NULL;
   size_t n_items = 0;
   id_map map = {0};
@@ -209,31 +211,32 @@ int score_vqa_run(const score_vqa_opts *o, score_vqa_report *r, char *err, size_
   okvqa_stemmer *stemmer = NULL;
   char stem_err[256];
 
-  if (!(qroot = score_json_load(o->questions_path, err, err_size))) goto done;
+  if (!(qdoc = jdoc_parse_file(o->questions_path, &qroot, err, err_size))) goto done;
   if (check_questions(o->questions_path, qroot, err, err_size)) goto done;
-  if (!(aroot = score_json_load(o->annotations_path, err, err_size))) goto done;
+  if (!(adoc = jdoc_parse_file(o->annotations_path, &aroot, err, err_size))) goto done;
   if (load_annotations(o, aroot, &items, &n_items, &map, err, err_size)) goto done;
-  if (!(rroot = score_json_load(o->results_path, err, err_size))) goto done;
-  if (!cJSON_IsArray(rroot)) {
+  if (!(rdoc = jdoc_parse_file(o->results_path, &rroot, err, err_size))) goto done;
+  if (!jv_is(rroot, JV_ARRAY)) {
     snprintf(err, err_size, "%s: expected an array of {\"question_id\", \"answer\"} objects", o->results_path);
     goto done;
   }
-  size_t n_res = (size_t)cJSON_GetArraySize(rroot);
+  size_t n_res = (size_t)(rroot)->len;
   order = malloc((n_res ? n_res : 1) * sizeof *order);
   if (!order) {
     snprintf(err, err_size, "%s: out of memory", o->results_path);
     goto done;
   }
   size_t i = 0;
-  for (const cJSON *x = rroot->child; x; x = x->next, i++) {
+  for (i = 0; i < (rroot)->len; i++) {
+    const jval *x = &(rroot)->u.items[i];
     long long qid;
-    if (!cJSON_IsObject(x) || score_json_id(cJSON_GetObjectItemCaseSensitive(x, "question_id"), &qid)) {
+    if (!jv_is(x, JV_OBJECT) || jval_id(jval_get(x, "question_id"), &qid)) {
       snprintf(err, err_size, "%s: [%zu]: missing or non-integer 'question_id'", o->results_path, i);
       goto done;
     }
     const char *answer = get_string(x, "answer");
     if (!answer) {
-      snprintf(err, err_size, "%s: [%zu] (question_id %lld): missing string 'answer'", o->results_path, i, qid);
+      snprintf(err, err_size, "%s: [%zu] (question_id %lld): missing string 'answer' (a JSON string without \\u0000)", o->results_path, i, qid);
       goto done;
     }
     size_t idx;
@@ -300,9 +303,9 @@ done:
   free(items);
   free(order);
   id_map_free(&map);
-  cJSON_Delete(qroot);
-  cJSON_Delete(aroot);
-  cJSON_Delete(rroot);
+  jdoc_free(qdoc);
+  jdoc_free(adoc);
+  jdoc_free(rdoc);
   if (rc) score_vqa_report_free(r);
   return rc;
 }

@@ -107,28 +107,68 @@ static int utf8_to_u16(const char *s, size_t n, u16buf *out) {
   return 0;
 }
 
+/* Java's final-sigma condition for the capital sigma at cps[i]: a cased letter before it within
+ * the word and none after it. Java finds the word with a BreakIterator; here a word is a run of
+ * letters, digits and marks (an approximation that agrees on ordinary Greek text). */
+static int final_sigma(const uint32_t *cps, size_t n, size_t i) {
+  int before = 0;
+  for (size_t k = i; k-- > 0;) {
+    if (!ustr_is_wordish(cps[k])) break;
+    if (ustr_is_cased(cps[k])) {
+      before = 1;
+      break;
+    }
+  }
+  if (!before) return 0;
+  for (size_t k = i + 1; k < n; k++) {
+    if (!ustr_is_wordish(cps[k])) break;
+    if (ustr_is_cased(cps[k])) return 0;
+  }
+  return 1;
+}
+
 /* Appends str.toLowerCase(Locale.ENGLISH) of the UTF-16 string u[0..n) to out as UTF-8. */
 static int u16_lower_utf8(const uint16_t *u, size_t n, ustr_buf *out) {
+  int ascii = 1;
+  for (size_t i = 0; i < n && ascii; i++) ascii = u[i] < 0x80;
+  if (ascii) {
+    for (size_t i = 0; i < n; i++)
+      if (ustr_buf_putc(out, (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]))) return -1;
+    return 0;
+  }
+  uint32_t *cps = malloc(n * sizeof *cps);
+  if (!cps) return -1;
+  size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t cp = u[i];
     if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (u[i + 1] - 0xDC00);
       i++;
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD; /* a lone surrogate: Java's encoder would write '?' */
     }
-    if (cp < 0x80) {
-      if (ustr_buf_putc(out, (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp))) return -1;
+    cps[m++] = cp;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < m && !rc; i++) {
+    uint32_t cp = cps[i];
+    if (cp == 0x03A3 && final_sigma(cps, m, i)) {
+      rc = ustr_buf_put_cp(out, 0x03C2);
       continue;
     }
-    if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD; /* a lone surrogate: Java would write '?' */
     char tmp[4];
-    ustr_buf one = {0};
-    if (ustr_buf_put_cp(&one, cp)) return -1;
-    memcpy(tmp, one.data, one.len);
-    size_t len = one.len;
-    ustr_buf_free(&one);
-    if (ustr_lower_append(out, tmp, len, USTR_PY3)) return -1;
+    size_t len;
+    if (cp < 0x80) tmp[0] = (char)cp, len = 1;
+    else if (cp < 0x800) tmp[0] = (char)(0xC0 | (cp >> 6)), tmp[1] = (char)(0x80 | (cp & 0x3F)), len = 2;
+    else if (cp < 0x10000)
+      tmp[0] = (char)(0xE0 | (cp >> 12)), tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), tmp[2] = (char)(0x80 | (cp & 0x3F)), len = 3;
+    else
+      tmp[0] = (char)(0xF0 | (cp >> 18)), tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+      tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), tmp[3] = (char)(0x80 | (cp & 0x3F)), len = 4;
+    rc = ustr_lower_append(out, tmp, len, USTR_PY3);
   }
-  return 0;
+  free(cps);
+  return rc;
 }
 
 /* ---- token text transformations (the helper methods of PTBLexer) ---- */

@@ -85,6 +85,16 @@ int ustr_is_digit(uint32_t cp) {
   return in_ranges(cp, ustr_digit_ranges, USTR_COUNT(ustr_digit_ranges));
 }
 
+int ustr_is_cased(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  return in_ranges(cp, ustr_cased_ranges, USTR_COUNT(ustr_cased_ranges));
+}
+
+int ustr_is_wordish(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  return in_ranges(cp, ustr_wordish_ranges, USTR_COUNT(ustr_wordish_ranges));
+}
+
 int ustr_buf_reserve(ustr_buf *b, size_t extra) {
   if (extra > (size_t)-1 / 2 - b->len) return -1;
   size_t need = b->len + extra + 1;

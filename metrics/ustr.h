@@ -31,6 +31,12 @@ int ustr_is_space(uint32_t cp, ustr_python py);
 /* Unicode category Nd: what \d matches in a Python 3 str pattern. */
 int ustr_is_digit(uint32_t cp);
 
+/* Unicode "Cased" (lower, upper or title case letters). */
+int ustr_is_cased(uint32_t cp);
+
+/* Letters, digits and combining marks: what lies inside a word for Java's final-sigma rule. */
+int ustr_is_wordish(uint32_t cp);
+
 /* A growable byte buffer, always NUL-terminated once anything was appended. Zero-initialise it
  * ({0}); free with ustr_buf_free. Appends return 0, or -1 when memory runs out (the buffer keeps
  * its previous content). */

@@ -315,26 +315,47 @@ int vqa_scorer_score(vqa_scorer *s, const char *prediction, const char *const *a
     if (prep(&s->out, prediction, s->py) || normalize_prepped(s, &s->pred, s->out.data, s->out.len))
       goto oom;
   } else {
-    for (size_t i = 0; i < n_answers; i++)
-      if (prep(&s->ans[i], answers[i], s->py)) goto oom;
-    if (prep(&s->pred, prediction, s->py)) goto oom;
-    normalize = 1;
-    if (s->variant == VQA_OFFICIAL) {
-      normalize = 0;
-      for (size_t i = 1; i < n_answers; i++)
-        if (s->ans[i].len != s->ans[0].len || memcmp(s->ans[i].data, s->ans[0].data, s->ans[0].len))
-          normalize = 1;
+    /* Human answers repeat a lot: an answer whose raw string equals an earlier one gets that one's
+     * result (dup[i] = the first index with the same raw string). */
+    size_t dup_small[64], *dup = n_answers <= 64 ? dup_small : malloc(n_answers * sizeof *dup);
+    if (!dup) goto oom;
+    for (size_t i = 0; i < n_answers; i++) {
+      dup[i] = i;
+      for (size_t j = 0; j < i; j++)
+        if (dup[j] == j && !strcmp(answers[i], answers[j])) {
+          dup[i] = j;
+          break;
+        }
     }
-    if (normalize) {
-      for (size_t i = 0; i < n_answers; i++) {
+    int failed = 0;
+    for (size_t i = 0; i < n_answers && !failed; i++)
+      if (dup[i] == i && prep(&s->ans[i], answers[i], s->py)) failed = 1;
+    if (!failed && prep(&s->pred, prediction, s->py)) failed = 1;
+    normalize = 1;
+    if (!failed && s->variant == VQA_OFFICIAL) {
+      normalize = 0;
+      for (size_t i = 1; i < n_answers; i++) {
+        const ustr_buf *a = &s->ans[dup[i]], *b = &s->ans[0];
+        if (a->len != b->len || memcmp(a->data, b->data, b->len)) normalize = 1;
+      }
+    }
+    if (!failed && normalize) {
+      for (size_t i = 0; i < n_answers && !failed; i++) {
+        if (dup[i] != i) continue;
         if (ustr_buf_clear(&s->out) || ustr_buf_append(&s->out, s->ans[i].data, s->ans[i].len) ||
             normalize_prepped(s, &s->ans[i], s->out.data, s->out.len))
-          goto oom;
+          failed = 1;
       }
-      if (ustr_buf_clear(&s->out) || ustr_buf_append(&s->out, s->pred.data, s->pred.len) ||
-          normalize_prepped(s, &s->pred, s->out.data, s->out.len))
-        goto oom;
+      if (!failed && (ustr_buf_clear(&s->out) || ustr_buf_append(&s->out, s->pred.data, s->pred.len) ||
+                      normalize_prepped(s, &s->pred, s->out.data, s->out.len)))
+        failed = 1;
     }
+    for (size_t i = 0; i < n_answers && !failed; i++)
+      if (dup[i] != i && (ustr_buf_clear(&s->ans[i]) ||
+                          ustr_buf_append(&s->ans[i], s->ans[dup[i]].data, s->ans[dup[i]].len)))
+        failed = 1;
+    if (dup != dup_small) free(dup);
+    if (failed) goto oom;
   }
   int m = 0;
   unsigned char eq_small[64], *eq = n_answers <= 64 ? eq_small : malloc(n_answers);

@@ -905,6 +905,12 @@ tokenizer *tokenizer_load(const char *model_dir, unsigned flags, char *err, size
   int missing = 0;
   if (!(tj = load_json(tj_path, &missing, err, err_size))) goto out;
   if (!cJSON_IsObject(tj)) { set_err(err, err_size, "%s: expected a JSON object", tj_path); goto out; }
+  const cJSON *trunc = cJSON_GetObjectItemCaseSensitive(tj, "truncation");
+  if (trunc && !cJSON_IsNull(trunc)) {
+    /* tokenizers would cut every encoding to max_length: refused rather than ignored */
+    set_err(err, err_size, "%s: truncation: not supported (only null)", tj_path);
+    goto out;
+  }
   if (build_model(&b, cJSON_GetObjectItemCaseSensitive(tj, "model")) != 0) goto out;
   if (build_added(&b, cJSON_GetObjectItemCaseSensitive(tj, "added_tokens")) != 0) goto out;
   const cJSON *pre = cJSON_GetObjectItemCaseSensitive(tj, "pre_tokenizer");

@@ -105,6 +105,40 @@ static void golden_cases(test_ctx *t, mini_cache *mc, const cJSON *cases, int *n
   }
 }
 
+/* OpenFlamingo's own draws do not depend on the batch size: the golden cases that differ only in
+ * batch size (3 and 8) list the same samples with the same demos on the same ranks. */
+static void batch_independence(test_ctx *t, const cJSON *cases) {
+  int pairs = 0;
+  const cJSON *a, *b;
+  cJSON_ArrayForEach(a, cases) {
+    const cJSON *ka = cJSON_GetObjectItem(a, "case");
+    if ((int)cJSON_GetArrayItem(ka, 3)->valuedouble != 3) continue;
+    cJSON_ArrayForEach(b, cases) {
+      const cJSON *kb = cJSON_GetObjectItem(b, "case");
+      int same_params = (int)cJSON_GetArrayItem(kb, 3)->valuedouble == 8;
+      for (int i = 0; same_params && i < 7; i++) {
+        if (i == 3) continue;
+        const cJSON *x = cJSON_GetArrayItem(ka, i), *y = cJSON_GetArrayItem(kb, i);
+        same_params = cJSON_IsString(x) ? strcmp(x->valuestring, y->valuestring) == 0 : x->valuedouble == y->valuedouble;
+      }
+      if (!same_params) continue;
+      pairs++;
+      const cJSON *sa = cJSON_GetObjectItem(a, "slots"), *sb = cJSON_GetObjectItem(b, "slots");
+      int same = cJSON_GetArraySize(sa) == cJSON_GetArraySize(sb);
+      for (int i = 0; same && i < cJSON_GetArraySize(sa); i++) {
+        const cJSON *x = cJSON_GetArrayItem(sa, i), *y = cJSON_GetArrayItem(sb, i);
+        char *dx = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "demos")), *dy = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "demos"));
+        same = strcmp(cJSON_GetObjectItem(x, "id")->valuestring, cJSON_GetObjectItem(y, "id")->valuestring) == 0 &&
+               cJSON_GetObjectItem(x, "rank")->valuedouble == cJSON_GetObjectItem(y, "rank")->valuedouble && strcmp(dx, dy) == 0;
+        free(dx);
+        free(dy);
+      }
+      TEST_CHECK(t, same, "%s: OpenFlamingo drew differently at batch sizes 3 and 8", cJSON_GetArrayItem(ka, 0)->valuestring);
+    }
+  }
+  TEST_CHECK(t, pairs == 6, "batch-size pairs in the goldens: %d", pairs);
+}
+
 /* A dataset of n samples whose ids are "0".."n-1", for the synthetic cases. */
 static void fake_dataset(dataset *ds, size_t n) {
   memset(ds, 0, sizeof *ds);
@@ -302,7 +336,8 @@ int main(void) {
   if (TEST_CHECK(&t, g != NULL, "read %s", path)) {
     int n_cases = 0, n_prompts = 0;
     golden_cases(&t, mc, cJSON_GetObjectItem(g, "cases"), &n_cases, &n_prompts);
-    TEST_CHECK(&t, n_cases == 132, "golden cases run: %d", n_cases);
+    TEST_CHECK(&t, n_cases == 138, "golden cases run: %d", n_cases);
+    batch_independence(&t, cJSON_GetObjectItem(g, "cases"));
     TEST_CHECK(&t, n_prompts > 400, "golden prompts compared: %d", n_prompts);
     fprintf(stderr, "datasets_sampler: %d OpenFlamingo cases, %d prompts compared\n", n_cases, n_prompts);
     synthetic_cases(&t, cJSON_GetObjectItem(g, "synth"));

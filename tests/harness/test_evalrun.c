@@ -37,6 +37,8 @@ static void make_tasks(evalrun_task *t) {
     t[i].gen.max_new_tokens = 5;
     t[i].gen.n_eos = 1;
     t[i].gen.eos[0] = 32014;
+    t[i].num_samples = -1;
+    t[i].okvqa_stem = 1;
   }
 }
 
@@ -49,8 +51,6 @@ static evalrun_options make_options(const char *dir) {
   o.seeds = SEEDS;
   o.n_seeds = 2;
   o.sampling = SAMPLER_STABLE;
-  o.num_samples = -1;
-  o.query_set_size = 0;
   o.world_size = 1;
   o.sampler_batch = 1;
   o.vqa = VQA_OPENFLAMINGO;
@@ -59,6 +59,7 @@ static evalrun_options make_options(const char *dir) {
   o.fsync = RECORDS_FSYNC_NEVER;
   o.progress = PROGRESS_OFF;
   o.quiet = 1;
+  o.check_images = 1;
   return o;
 }
 
@@ -222,14 +223,26 @@ int main(void) {
   TEST_CHECK(&t, evalmerge_run(shard_dirs, 2, d4, NULL, err, sizeof err) != 0 && strstr(err, "missing"),
              "a missing shard is named: '%s'", err);
 
+  /* The same through the binary. */
+  char d6[600], cmd6[3000];
+  snprintf(d6, sizeof d6, "%s/merged-cli", root);
+  snprintf(cmd6, sizeof cmd6, "%s/fewshot merge --out %s --reference none %s %s %s > %s/merge.out 2>&1", FEWSHOT_BINARY_DIR, d6,
+           sd[0], sd[1], sd[2], root);
+  int st6 = system(cmd6);
+  TEST_CHECK(&t, WIFEXITED(st6) && WEXITSTATUS(st6) == 0, "fewshot merge exit %d", WEXITSTATUS(st6));
+  compare_runs(&t, d1, d6, "fewshot merge");
+  snprintf(cmd6, sizeof cmd6, "%s/fewshot merge --out %s/merged-cli2 %s %s > /dev/null 2>&1", FEWSHOT_BINARY_DIR, root, sd[0], sd[2]);
+  st6 = system(cmd6);
+  TEST_CHECK(&t, WIFEXITED(st6) && WEXITSTATUS(st6) == 2, "fewshot merge with a shard missing: exit %d, want 2", WEXITSTATUS(st6));
+
   /* E: OpenFlamingo sampling over 2 emulated ranks with 11 samples: the padding duplicate is left out. */
   char d5[600];
   snprintf(d5, sizeof d5, "%s/of", root);
   o = make_options(d5);
   o.sampling = SAMPLER_OPENFLAMINGO;
   o.world_size = 2;
-  o.num_samples = 11;
-  o.query_set_size = 16;
+  tasks[0].num_samples = 11;
+  tasks[0].query_set_size = 16;
   TEST_CHECK(&t, evalrun_run(&o, tasks, 1, &be, NULL, &st, err, sizeof err) == 0, "openflamingo sampling: %s", err);
   TEST_CHECK(&t, st.n_run == 4 * 11, "openflamingo sampling: %zu samples run, want 44", st.n_run);
 

@@ -47,12 +47,14 @@ printf '[{"question_id": 5, "answer": "x"}]' > "$tmp/unknown.json"
 expect 2 'question_id 5 is not in' "$bin" score vqa --questions "$Q" --annotations "$A" --results "$tmp/unknown.json" --variant openflamingo
 printf '[{"question_id": 211752425, "answer": "x"}, {"question_id": 211752425, "answer": "y"}]' > "$tmp/dup.json"
 expect 2 '\[1\]: duplicate result for question_id 211752425' "$bin" score vqa --questions "$Q" --annotations "$A" --results "$tmp/dup.json" --variant openflamingo
+printf '[{"question_id": 211752425, "answer": "a\\u0000b"}]' > "$tmp/nul.json"
+expect 2 "missing string 'answer' \\(a JSON string without" "$bin" score vqa --questions "$Q" --annotations "$A" --results "$tmp/nul.json" --variant openflamingo
 printf '{"questions": 3}' > "$tmp/q.json"
 expect 2 "q.json: expected an object with a 'questions' array" "$bin" score vqa --questions "$tmp/q.json" --annotations "$A" --results "$R"
 printf '\xff' > "$tmp/bin.json"
 expect 2 'bin.json: not valid JSON' "$bin" score vqa --questions "$tmp/bin.json" --annotations "$A" --results "$R"
 printf '["caf\xe9"]' > "$tmp/latin1.json"
-expect 2 'latin1.json: a string is not valid UTF-8' "$bin" score vqa --questions "$Q" --annotations "$A" --results "$tmp/latin1.json"
+expect 2 'latin1.json: not valid JSON: a string is not valid UTF-8' "$bin" score vqa --questions "$Q" --annotations "$A" --results "$tmp/latin1.json"
 
 # a subset of results: official refuses, OpenFlamingo scores only those; an empty answer scores 0
 printf '[{"question_id": 211752425, "answer": ""}]' > "$tmp/one.json"

@@ -293,6 +293,13 @@ static void test_malformed(test_ctx *t, scratch *s) {
     free(changed);
     free(json);
     json = tiny_json(&tiny_ok);
+    changed = replace_once(json, "\"truncation\":null", "\"truncation\":{\"max_length\":8}");
+    write_file(dir, "tokenizer.json", changed, strlen(changed));
+    tok = tokenizer_load(dir, 0, err, sizeof err);
+    TEST_CHECK(t, !tok && strstr(err, "tokenizer.json: truncation: not supported"), "truncation: '%s'", err);
+    free(changed);
+    free(json);
+    json = tiny_json(&tiny_ok);
     changed = replace_once(json, "\"fuse_unk\":true", "\"fuse_unk\":1");
     write_file(dir, "tokenizer.json", changed, strlen(changed));
     tok = tokenizer_load(dir, 0, err, sizeof err);

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """gen_ptb_golden.py - goldens for the C PTB tokenizer from the real stanford-corenlp-3.4.1.jar.
 
-Builds caption batches (realistic COCO-style captions, hand-picked nasty cases, and random
-fragment soups that exercise every lexer rule), runs
+Builds caption batches (realistic COCO-style captions, hand-picked nasty cases, random fragment
+soups that exercise every lexer rule, and Unicode soups with the lexer's extra line breaks), runs
   java -cp stanford-corenlp-3.4.1.jar edu.stanford.nlp.process.PTBTokenizer -preserveLines -lowerCase
 on each batch exactly as pycocoevalcap's ptbtokenizer.py does (captions' '\\n' -> ' ', joined with
 '\\n', written as UTF-8), and writes {"batches": [{"captions": [...], "java_output": "..."}]}
@@ -129,6 +129,29 @@ FRAG = ["a", "A", "the", "dog", "Dogs", "U.S.", "e.g.", "Mr.", "St.", "etc.", "a
         "\U0001F600", "\u65e5", "\u0130", "s", "t", "o'clock", "y'all", "'em", "'90s", "C++", "5.", ".5"]
 
 
+# Unicode soups: Latin-1, Greek, Cyrillic, punctuation, currency, fractions, CJK, full-width forms,
+# emoji, combining marks, Arabic, Devanagari, and the characters the lexer treats as line breaks
+POOLS = [range(0x20, 0x7f), range(0xa0, 0x180), range(0x370, 0x400), range(0x400, 0x460), range(0x2000, 0x2070),
+         range(0x20a0, 0x20c0), range(0x2150, 0x2190), range(0x3000, 0x3040), range(0x4e00, 0x4e40),
+         range(0xff00, 0xff60), [0x1F600, 0x1F436, 0x10000], [0x0b, 0x0c, 0x85, 0x2028, 0x2029, 0x0d, 0x09, 0x00ad,
+         0x200b, 0xfeff, 0x7f], range(0x300, 0x370), range(0x600, 0x700), range(0x900, 0x980)]
+SOUP_WORDS = ("the a dog U.S. e.g. Mr. St. etc. can't won't it's gonna cannot 'twas 3.5 1,000 1/2 $5 #1 50% AT&T "
+              "&amp; &lt; http://x.com www.y.org a@b.com :) (^_^) -- ... \" ' ` `` '' ( ) [ ] { } < > I He The "
+              "\u03a3\u039f\u03a3 \u03b8\u03a3 \u039f\u0394\u039f\u03a3").split()
+
+
+def unicode_soup():
+    parts = []
+    for _ in range(rng.randint(0, 14)):
+        if rng.random() < 0.5:
+            parts.append(rng.choice(SOUP_WORDS))
+        else:
+            pool = rng.choice(POOLS)
+            parts.append("".join(chr(rng.choice(pool)) for _ in range(rng.randint(1, 6))))
+        parts.append(rng.choice(["", " ", " ", "  ", "\t"]))
+    return "".join(parts)
+
+
 def caption():
     s = "%s %s %s%s" % (rng.choice(SUBJ), rng.choice(VERB), rng.choice(OBJ), rng.choice(TAIL))
     if rng.random() < 0.3:
@@ -170,6 +193,8 @@ def main():
         batches.append([c])
     for _ in range(6):
         batches.append([soup() for _ in range(300)])
+    for _ in range(10):
+        batches.append([unicode_soup() for _ in range(rng.randint(20, 120))])
     out = []
     for b in batches:
         j = run_java(b)

@@ -5,7 +5,8 @@ behave like Python's str methods on non-ASCII text, taken from the running inter
   - whitespace: str.isspace() (what str.split() / str.strip() use);
   - lower-case: str.lower() for every code point it changes (full mapping, so U+0130 gives two
     code points);
-  - decimal digits: the Unicode category Nd (what \\d matches in a Python 3 str pattern).
+  - decimal digits: the Unicode category Nd (what \\d matches in a Python 3 str pattern);
+  - cased letters and word characters (letters, digits, marks), for Java's final-sigma rule.
 
 Run with the Python the references ran under (3.11, Unicode 14.0), developers only:
   /opt/ref/venv/bin/python tools/reference/gen_unicode_tables.py > metrics/ustr_tables.inc
@@ -47,6 +48,20 @@ def main():
     print("/* Unicode category Nd (Python 3 re \\d): %d ranges [lo, hi]. */" % len(nd))
     print("static const struct ustr_range ustr_digit_ranges[] = {")
     for lo, hi in nd:
+        print("    {0x%04X, 0x%04X}," % (lo, hi))
+    print("};")
+    print("")
+    cased = ranges(lambda cp: is_char(cp) and (chr(cp).islower() or chr(cp).isupper() or chr(cp).istitle()))
+    print("/* cased letters (lower, upper or title case; Unicode 'Cased'): %d ranges [lo, hi]. */" % len(cased))
+    print("static const struct ustr_range ustr_cased_ranges[] = {")
+    for lo, hi in cased:
+        print("    {0x%04X, 0x%04X}," % (lo, hi))
+    print("};")
+    print("")
+    wordish = ranges(lambda cp: is_char(cp) and (chr(cp).isalnum() or unicodedata.category(chr(cp))[0] == "M"))
+    print("/* letters, digits and marks (the inside of a word for the final-sigma rule): %d ranges. */" % len(wordish))
+    print("static const struct ustr_range ustr_wordish_ranges[] = {")
+    for lo, hi in wordish:
         print("    {0x%04X, 0x%04X}," % (lo, hi))
     print("};")
     print("")

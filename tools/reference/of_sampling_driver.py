@@ -52,6 +52,7 @@ for task in ("vqav2", "ok_vqa", "textvqa", "coco", "nocaps", "textcaps"):
     # odd subset (padding on 2 ranks), the whole train split as query set (set algorithm for k <= 5),
     # other batch sizes
     CASES.append((task, 42, 2, 3, 4, 11, 24))
+    CASES.append((task, 42, 2, 8, 4, 11, 24))  # the same at batch size 8: OpenFlamingo's draws ignore it
     CASES.append((task, 5, 2, 1, 2, 7, 24))
     CASES.append((task, 42, 1, 5, 8, 9, 24))
     CASES.append((task, 3, 2, 8, 0, 5, 24))
