@@ -16,11 +16,12 @@
 static const char usage[] =
     "usage: fewshot generate --model DIR --image A.jpg [--image B.jpg ...] --prompt \"...<image>...\"\n"
     "                        [--max-new-tokens N] [--beams K] [--min-new-tokens N] [--length-penalty X]\n"
-    "                        [--stop ID,ID,...] [--device cpu|cuda] [--threads N] [--ids]\n"
+    "                        [--stop ID,ID,...] [--device cpu|cuda|cuda-f32] [--threads N] [--ids]\n"
     "Prints the continuation of one interleaved prompt. Each <image> in the prompt is replaced by the\n"
     "image block of the next --image (in order); write no space after <image> (the tokenizer would\n"
     "add one). Defaults: --max-new-tokens 20, --beams 1 (greedy), --stop <eos of config.json>,32014\n"
-    "(<|endofchunk|>), --device cpu. --ids also prints the generated token ids on stderr.\n"
+    "(<|endofchunk|>), --device cpu. --device cuda runs on the GPU with bf16 weights, cuda-f32 in float32\n"
+    "(docs/cuda.md). --ids also prints the generated token ids on stderr.\n"
     "Example:\n"
     "  fewshot generate --model xgen-mm-phi3-mini-base-r-v1.5 --image cat.jpg \\\n"
     "      --prompt \"<image>A short description of this image in one sentence:\"\n";
@@ -90,9 +91,8 @@ int cmd_generate(int argc, char **argv) {
   }
   if (!model || !prompt) return cli_usage_error("generate", usage, "--model and --prompt are required");
   engine_device dev;
-  if (!strcmp(device, "cpu")) dev = ENGINE_DEVICE_CPU;
-  else if (!strcmp(device, "cuda")) dev = ENGINE_DEVICE_CUDA;
-  else return cli_usage_error("generate", usage, "--device: expected cpu or cuda, got '%s'", device);
+  char why[160];
+  if (engine_device_parse(device, &dev, why, sizeof why)) return cli_usage_error("generate", usage, "--device: %s", why);
   if (min_new > max_new) return cli_usage_error("generate", usage, "--min-new-tokens exceeds --max-new-tokens");
 
   char err[512];

@@ -275,10 +275,10 @@ extern "C" int bk_cuda_device_count(char *err, size_t err_size) {
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
     cudaGetLastError();
-    const char *hint = e == cudaErrorInsufficientDriver ? "; no NVIDIA driver on this machine, or one older than the CUDA runtime"
-                       : e == cudaErrorNoDevice ? "; no GPU visible (check CUDA_VISIBLE_DEVICES)" : "";
-    if (err) snprintf(err, err_size, "no usable CUDA device: cudaGetDeviceCount: %s (%s)%s", cudaGetErrorName(e),
-                      cudaGetErrorString(e), hint);
+    const char *why = e == cudaErrorInsufficientDriver ? "no NVIDIA driver on this machine, or one older than the CUDA runtime"
+                      : e == cudaErrorNoDevice         ? "no GPU visible (check CUDA_VISIBLE_DEVICES)"
+                                                       : cudaGetErrorString(e);
+    if (err) snprintf(err, err_size, "no usable CUDA device: cudaGetDeviceCount: %s (%s)", cudaGetErrorName(e), why);
     return 0;
   }
   if (n == 0 && err) snprintf(err, err_size, "no CUDA device is visible to this process");
@@ -286,7 +286,7 @@ extern "C" int bk_cuda_device_count(char *err, size_t err_size) {
 }
 
 extern "C" bk_backend *bk_cuda_create(int device, bk_cuda_precision precision, char *err, size_t err_size) {
-  char why[200];
+  char why[240];
   int n = bk_cuda_device_count(why, sizeof why);
   if (n == 0) {
     if (err) snprintf(err, err_size, "cuda backend: %s", why);

@@ -111,6 +111,9 @@ say "running the gpu tests (log: $LOG)"
 ctest --test-dir "$BUILD" -L gpu -V --timeout 400 >"$LOG" 2>&1
 CTEST_RC=$?
 
+# ---------------------------------------------------------------- (issue #8: the benchmark runs here,
+# after the tests, and appends its lines to the summary)
+
 # ---------------------------------------------------------------- summary
 {
   echo "fewshot gpu tests: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"

@@ -3,8 +3,11 @@
  * requests beyond the declared maxima, bad decoding parameters, an unavailable device, a missing
  * checkpoint. Uses the committed tiny model. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cuda/backend_cuda.h"
 #include "engine.h"
@@ -48,6 +51,31 @@ int main(void) {
     engine *g = engine_load(MODEL, ENGINE_DEVICE_CUDA, &lim, err, sizeof err);
     TEST_CHECK(&t, g != NULL, "cuda with a device: %s", err);
     engine_free(g);
+  }
+  /* a config whose LM MLP width disagrees with the weights: the loader names tensor and shapes */
+  {
+    char dir[1024], path[1200], target[1200];
+    snprintf(dir, sizeof dir, "%s/tests/scratch/engine_misshaped", FEWSHOT_BINARY_DIR);
+    mkdir(FEWSHOT_BINARY_DIR "/tests/scratch", 0755);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (!realpath(MODEL "/model.safetensors", target)) target[0] = 0;
+    unlink(path);
+    TEST_CHECK(&t, symlink(target, path) == 0, "symlink %s", path);
+    size_t len = 0;
+    char *cfg = test_read_file(MODEL "/config.json", &len);
+    char *at = cfg ? strstr(cfg, "\"intermediate_size\":\t64") : NULL;
+    if (TEST_CHECK(&t, at != NULL, "tiny config.json has no text intermediate_size 64")) {
+      memcpy(at + strlen("\"intermediate_size\":\t"), "48", 2);
+      snprintf(path, sizeof path, "%s/config.json", dir);
+      FILE *f = fopen(path, "w");
+      fwrite(cfg, 1, len, f);
+      fclose(f);
+      TEST_CHECK(&t, engine_load(dir, ENGINE_DEVICE_CPU, &lim, err, sizeof err) == NULL &&
+                         strstr(err, "gate_up_proj.weight") && strstr(err, "[96, 32]") && strstr(err, "[128, 32]"),
+                 "mis-shaped tensor: \"%s\"", err);
+    }
+    free(cfg);
   }
   engine *e = engine_load(MODEL, ENGINE_DEVICE_CPU, &lim, err, sizeof err);
   if (!TEST_CHECK(&t, e != NULL, "load: %s", err)) return test_report(&t);
