@@ -84,7 +84,7 @@ static int preprocess_one(const char *path, const char *out_path, const image_op
     snprintf(res->err, sizeof res->err, "%s: out of memory", path);
     rc = -1;
   } else {
-    rc = image_resize_rgb8(&img, opt->size, opt->size, opt->compat, rgb, path, res->err, sizeof res->err);
+    rc = image_resize_rgb8(&img, opt->size, opt->size, opt, rgb, path, res->err, sizeof res->err);
   }
   image_raw_free(&img);
   if (rc == 0) {

@@ -66,12 +66,18 @@ int image_decode(const uint8_t *data, size_t n_data, const char *name, const ima
 }
 
 void image_rgb8_to_chw(const uint8_t *rgb, int width, int height, float *chw) {
+  /* The value depends on the byte only: tabulate the 256 results of the exact float32 steps. */
+  float lut[256];
+  for (int p = 0; p < 256; p++) {
+    float v = (float)p / 255.0f; /* ToTensor: div(255) in float32 */
+    lut[p] = (v - 0.5f) / 0.5f;  /* Normalize: sub(mean).div(std) */
+  }
   const size_t plane = (size_t)width * height;
+  float *r = chw, *g = chw + plane, *b = chw + 2 * plane;
   for (size_t i = 0; i < plane; i++) {
-    for (int c = 0; c < 3; c++) {
-      float v = (float)rgb[3 * i + c] / 255.0f; /* ToTensor: div(255) in float32 */
-      chw[c * plane + i] = (v - 0.5f) / 0.5f;   /* Normalize: sub(mean).div(std) */
-    }
+    r[i] = lut[rgb[3 * i]];
+    g[i] = lut[rgb[3 * i + 1]];
+    b[i] = lut[rgb[3 * i + 2]];
   }
 }
 
@@ -89,7 +95,7 @@ int image_preprocess_buffer_rgb8(const uint8_t *data, size_t n_data, const char 
   }
   image_raw img;
   if (image_decode(data, n_data, name, opt, &img, err, err_size)) return -1;
-  int rc = image_resize_rgb8(&img, opt->size, opt->size, opt->compat, rgb, name, err, err_size);
+  int rc = image_resize_rgb8(&img, opt->size, opt->size, opt, rgb, name, err, err_size);
   image_raw_free(&img);
   return rc;
 }

@@ -42,6 +42,8 @@ typedef struct {
   int64_t max_pixels;    /* refuse images with more pixels (default 357913941: Pillow's
                             DecompressionBombError limit, 2 x MAX_IMAGE_PIXELS) */
   int max_jpeg_scans;    /* refuse JPEGs with more scans; 0 = no limit (default; Pillow has none) */
+  int scalar_kernels;    /* 1: resample with the portable C loops even where the AVX2 ones run
+                            (same bytes; for tests and comparisons). Default 0 */
 } image_options;
 
 /* Sets the defaults listed above. */
@@ -92,18 +94,19 @@ int image_png_decode(const uint8_t *data, size_t n_data, const char *name, const
 /* Frees the pixels of *img (NULL-safe) and empties it. */
 void image_raw_free(image_raw *img);
 
-/* Pillow's img.resize((out_w, out_h), BICUBIC).convert("RGB") in `compat`'s version: writes
- * out_h * out_w * 3 bytes (RGB, row-major) to rgb. BICUBIC becomes NEAREST for modes 1 and P, as
- * in Pillow. `name` starts error messages. Returns 0, or -1 with "name: reason" in err (out of
- * memory, sizes < 1). */
-int image_resize_rgb8(const image_raw *img, int out_w, int out_h, image_compat compat, uint8_t *rgb,
+/* Pillow's img.resize((out_w, out_h), BICUBIC).convert("RGB") in the version opt->compat names
+ * (opt may be NULL: defaults; opt->size is not used): writes out_h * out_w * 3 bytes (RGB,
+ * row-major) to rgb. BICUBIC becomes NEAREST for modes 1 and P, as in Pillow. `name` starts error
+ * messages. Returns 0, or -1 with "name: reason" in err (out of memory, sizes < 1). */
+int image_resize_rgb8(const image_raw *img, int out_w, int out_h, const image_options *opt, uint8_t *rgb,
                       const char *name, char *err, size_t err_size);
 
 /* The resampling core on plain interleaved uint8 pixels (n_channels 1..4, every channel resampled
- * alike): Pillow's ImagingResample with BICUBIC for 8-bit modes, pass order of `compat`.
- * Writes out_h * out_w * n_channels bytes to dst. Returns 0, or -1 with a reason in err. */
+ * alike): Pillow's ImagingResample with BICUBIC for 8-bit modes, pass order of opt->compat (opt
+ * may be NULL). Writes out_h * out_w * n_channels bytes to dst. Returns 0, or -1 with a reason in
+ * err. */
 int image_resample_u8(const uint8_t *src, int in_w, int in_h, int n_channels, uint8_t *dst, int out_w,
-                      int out_h, image_compat compat, char *err, size_t err_size);
+                      int out_h, const image_options *opt, char *err, size_t err_size);
 
 /* ToTensor + Normalize(0.5, 0.5): rgb (h x w x 3 uint8) -> chw (3 x h x w float32),
  * value = (p / 255.0f - 0.5f) / 0.5f in float32, as torch computes it. */

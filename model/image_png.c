@@ -57,7 +57,9 @@ static void png_on_read(png_structp png, png_bytep dst, size_t n) {
   png_read_ctx *ctx = png_get_io_ptr(png);
   size_t avail = ctx->n_data - ctx->pos;
   if (n > avail) {
-    if (!ctx->in_image) {
+    /* Outside the image data, or a second read past the end (all real bytes have been inflated by
+     * then; reading on would only feed zeros, e.g. through a chunk claiming gigabytes): stop. */
+    if (!ctx->in_image || ctx->padded) {
       snprintf(ctx->message, sizeof ctx->message, "image file is truncated");
       png_error(png, ctx->message);
     }

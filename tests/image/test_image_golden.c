@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
       int h = cJSON_GetObjectItemCaseSensitive(r, "height")->valueint;
       uint8_t *rgb = malloc((size_t)w * h * 3);
       if (!rgb) continue;
-      rc = image_resize_rgb8(&img, w, h, opt.compat, rgb, file, err, sizeof err);
+      rc = image_resize_rgb8(&img, w, h, &opt, rgb, file, err, sizeof err);
       TEST_CHECK(&t, rc == 0, "%s -> %dx%d: %s", file, w, h, err);
       if (rc == 0) {
         n_resized++;

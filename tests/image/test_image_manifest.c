@@ -62,7 +62,7 @@ int main(void) {
     TEST_CHECK(&t, rc == 0, "%s: %s", path, err);
     if (rc == 0) {
       uint8_t *full = malloc((size_t)img.width * img.height * 3);
-      rc = image_resize_rgb8(&img, img.width, img.height, opt.compat, full, path, err, sizeof err);
+      rc = image_resize_rgb8(&img, img.width, img.height, &opt, full, path, err, sizeof err);
       TEST_CHECK(&t, rc == 0, "%s: %s", path, err);
       sha256_hex(full, (size_t)img.width * img.height * 3, hex);
       test_streq(&t, hex, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dec, "rgb_u8_sha256")),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """image_goldens.py - Pillow's results for every test image, for tests/image/.
 
-For each JPEG/PNG under tests/fixtures/images/{photos,edge,pngsuite,generated} it records what
+For each JPEG/PNG under tests/fixtures/images/{photos,edge,pngsuite,generated,fuzz} it records what
 Pillow's Image.open gives (mode, size, sha256 of the pixels as numpy sees them; mode "1" as 0/255
 bytes, mode "I" as uint16) or the error it raises, and for each target size in TARGETS the sha256
 and channel means of img.resize(size, BICUBIC).convert("RGB") -- the reference preprocessing of
@@ -33,7 +33,7 @@ from PIL import Image, features
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FIX = os.path.join(ROOT, "tests", "fixtures", "images")
 OUT = os.path.join(FIX, "goldens")
-FOLDERS = ["photos", "edge", "pngsuite", "generated"]
+FOLDERS = ["photos", "edge", "pngsuite", "generated", "fuzz"]
 # (width, height): the model's size, then up/down scales, 1x1, odd and extreme shapes
 TARGETS = [(384, 384), (1, 1), (5, 7), (97, 61), (383, 385), (600, 400), (2, 900)]
 
