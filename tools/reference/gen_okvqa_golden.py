@@ -7,7 +7,7 @@ and punctuated variants, raw generations with "Question:" run-ons and ", " lists
 open_flamingo/eval/ok_vqa_utils.py UNMODIFIED (postprocess_ok_vqa_generation and OKVQAStemmer) with
 nltk 3.10.4 + inflection 0.5.1, recording the tokens, POS tags and the result.
 
-Reference data (see docs/metrics-score.md): NLTK_DATA must hold
+Reference data (see docs/metrics-score.md; tools/reference/prepare_nltk_data.py builds it): NLTK_DATA must hold
 taggers/averaged_perceptron_tagger_eng/ (converted from the nltk_data averaged_perceptron_tagger
 pickle) and corpora/wordnet/ (Debian wordnet-base 3.0 files). Punkt's English model could not be
 obtained, so word_tokenize runs with preserve_line=True (no sentence splitting); the strings whose

@@ -12,6 +12,7 @@
   - inflection's singularisation rules: the final SINGULARS list (irregulars included) and
     UNCOUNTABLES of the installed inflection package.
 
+  python3 tools/reference/prepare_nltk_data.py averaged_perceptron_tagger.zip /usr/share/wordnet /tmp/nltk_data
   NLTK_DATA=/tmp/nltk_data /opt/ref/venv/bin/python tools/reference/gen_okvqa_tables.py \\
       ok_vqa_utils.py /usr/share/wordnet > metrics/okvqa_tables.inc
 
