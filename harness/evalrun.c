@@ -291,16 +291,29 @@ static void plan_add(cJSON *run_json, const char *task, int shots, long long see
   cJSON *e = cJSON_CreateObject();
   cJSON_AddStringToObject(e, "task", task);
   cJSON_AddNumberToObject(e, "shots", shots);
-  jsonnum_add(e, "seed", (double)seed);
-  jsonnum_add(e, "n_samples", (double)n);
+  /* Plain numbers (not jsonnum's raw items): the loop reads this plan back from memory, and these
+   * integers are below 2^53, which cJSON prints exactly. */
+  cJSON_AddNumberToObject(e, "seed", (double)seed);
+  cJSON_AddNumberToObject(e, "n_samples", (double)n);
   cJSON_AddItemToArray(plan, e);
 }
 
-static int refresh_summary(const evalrun_options *o, char *err, size_t err_size) {
-  summary s;
-  if (summary_build_dir(o->out_dir, &s, err, err_size) != 0) return -1;
-  int rc = summary_write_dir(o->out_dir, &s, o->reference, NULL, err, err_size);
-  summary_free(&s);
+/* The run's summary, kept in memory and updated cell by cell: one records file is read per cell,
+ * not the whole run directory. */
+static int refresh_summary(const evalrun_options *o, summary *s, const char *records_path, cJSON *run_json,
+                           char *err, size_t err_size) {
+  char *task = NULL;
+  int shots = 0;
+  summary_trial t;
+  const cJSON *plan = run_json ? cJSON_GetObjectItemCaseSensitive(run_json, "plan") : NULL;
+  int got = summary_trial_from_file(records_path, plan, &task, &shots, &t, err, err_size);
+  if (got < 0) return -1;
+  int rc = got ? summary_put_trial(s, task, shots, &t, err, err_size) : 0;
+  free(task);
+  if (rc == 0) {
+    summary_finish(s);
+    rc = summary_write_dir(o->out_dir, s, o->reference, NULL, err, err_size);
+  }
   return rc;
 }
 
@@ -388,6 +401,8 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
   if (rundir_mkdirs(path, err, err_size) != 0) return -1;
   size_t n_cells_total = (size_t)n_tasks * (size_t)o->n_shots * (size_t)o->n_seeds, cell_no = 0;
   int rc = 0;
+  summary sum; /* what the run directory holds now (a resumed run's earlier cells included) */
+  if (summary_build_dir(o->out_dir, &sum, err, err_size) != 0) return EVALRUN_BAD_INPUT;
   for (int ti = 0; rc == 0 && ti < n_tasks; ti++) {
     task_ctx c;
     memset(&c, 0, sizeof c);
@@ -447,7 +462,7 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
         /* A resumed cell that was finished and scored before is left as it is. */
         int finalize = rc == 0 && o->shard_count == 1 && (n_new || needs_finalize(path));
         if (finalize && evalrun_finalize_cell(path, o->vqa, err, err_size) != 0) rc = -2;
-        if (rc == 0 && (n_new || finalize) && refresh_summary(o, err, err_size) != 0) rc = -2;
+        if (rc == 0 && (n_new || finalize) && refresh_summary(o, &sum, path, run_json, err, err_size) != 0) rc = -2;
         if (rc == 0 && !o->quiet && (n_new || finalize)) {
           char took[32];
           progress_format_duration(now_s() - tc, took, sizeof took);
@@ -462,12 +477,18 @@ int evalrun_run(const evalrun_options *o, const evalrun_task *tasks, int n_tasks
     dataset_free(&c.test);
     dataset_free(&c.train);
   }
-  /* The summary files always reflect the records at the end (also when nothing ran). */
+  /* The summary files always exist at the end (also when nothing ran). */
   if (rc == 0) {
     snprintf(path, sizeof path, "%s/summary.json", o->out_dir);
     struct stat st;
-    if (stat(path, &st) != 0 && refresh_summary(o, err, err_size) != 0) rc = -2;
+    if (stat(path, &st) != 0) {
+      summary_free(&sum);
+      if (summary_build_dir(o->out_dir, &sum, err, err_size) != 0 ||
+          summary_write_dir(o->out_dir, &sum, o->reference, NULL, err, err_size) != 0)
+        rc = -2;
+    }
   }
+  summary_free(&sum);
   stats->seconds = now_s() - t0;
   return rc == 0 ? 0 : rc == -2 ? EVALRUN_RUNTIME : EVALRUN_BAD_INPUT;
 }

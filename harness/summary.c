@@ -198,6 +198,54 @@ static size_t plan_expected(const cJSON *plan, const char *task, int shots, long
   return 0;
 }
 
+int summary_trial_from_file(const char *records_path, const cJSON *plan, char **task, int *shots, summary_trial *t,
+                            char *err, size_t err_size) {
+  records_list l = {0};
+  *task = NULL;
+  if (records_read_file(records_path, &l, NULL, NULL, err, err_size) != 0) return -1;
+  if (!l.n) {
+    records_list_free(&l);
+    return 0;
+  }
+  const records_entry *e0 = &l.items[0];
+  int found = 0;
+  size_t expected = plan ? plan_expected(plan, e0->task, e0->shots, e0->seed, &found) : 0;
+  *t = summary_trial_from_records(l.items, l.n, expected);
+  *shots = e0->shots;
+  *task = strdup(e0->task);
+  records_list_free(&l);
+  if (!*task) {
+    if (err) snprintf(err, err_size, "%s: out of memory", records_path);
+    return -1;
+  }
+  summary_cell_score cs;
+  int have = summary_read_cell_score(records_path, &cs, err, err_size);
+  if (have < 0) {
+    free(*task);
+    *task = NULL;
+    return -1;
+  }
+  if (have) {
+    if (!t->n_unscored && cs.n_scored == t->n_samples - t->n_failed && isfinite(cs.score)) {
+      t->score = cs.score;
+      t->score_unrounded = cs.score_unrounded;
+    }
+    summary_cell_score_free(&cs);
+  }
+  return 1;
+}
+
+int summary_put_trial(summary *s, const char *task, int shots, const summary_trial *t, char *err, size_t err_size) {
+  summary_cell *c = find_cell(s, task, shots);
+  for (size_t i = 0; c && i < c->n_trials; i++) {
+    if (c->trials[i].seed == t->seed) {
+      c->trials[i] = *t;
+      return 0;
+    }
+  }
+  return summary_add_trial(s, task, shots, t, err, err_size);
+}
+
 int summary_build_dir(const char *dir, summary *s, char *err, size_t err_size) {
   memset(s, 0, sizeof *s);
   cJSON *plan = NULL;
@@ -215,29 +263,13 @@ int summary_build_dir(const char *dir, summary *s, char *err, size_t err_size) {
   }
   int rc = 0;
   for (size_t i = 0; i < n_paths && rc == 0; i++) {
-    records_list l = {0};
-    if (records_read_file(paths[i], &l, NULL, NULL, err, err_size) != 0) {
-      rc = -1;
-    } else if (l.n) {
-      const records_entry *e0 = &l.items[0];
-      int found = 0;
-      size_t expected = plan ? plan_expected(plan, e0->task, e0->shots, e0->seed, &found) : 0;
-      summary_trial t = summary_trial_from_records(l.items, l.n, expected);
-      summary_cell_score cs;
-      int have = summary_read_cell_score(paths[i], &cs, err, err_size);
-      if (have < 0) {
-        rc = -1;
-      } else if (have) {
-        if (!t.n_unscored && cs.n_scored == t.n_samples - t.n_failed && isfinite(cs.score)) {
-          t.score = cs.score;
-          t.score_unrounded = cs.score_unrounded;
-        }
-        summary_cell_score_free(&cs);
-      }
-      if (rc == 0)
-        rc = summary_add_trial(s, e0->task, e0->shots, &t, err, err_size);
-    }
-    records_list_free(&l);
+    char *task = NULL;
+    int shots = 0;
+    summary_trial t;
+    int got = summary_trial_from_file(paths[i], plan, &task, &shots, &t, err, err_size);
+    if (got < 0) rc = -1;
+    else if (got) rc = summary_add_trial(s, task, shots, &t, err, err_size);
+    free(task);
   }
   /* Planned trials without any record yet: shown as empty, so a partial run reads as partial. */
   const cJSON *it;

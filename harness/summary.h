@@ -85,6 +85,15 @@ void summary_cell_score_free(summary_cell_score *cs);
 int summary_add_trial(summary *s, const char *task, int shots, const summary_trial *t, char *err,
                       size_t err_size);
 
+/* The trial of one records file and its sidecar (summary_cell_score): *task (malloc'd, caller frees)
+ * and *shots of its cell, *t its counts and score; n_expected from `plan` (run.json's "plan" array;
+ * may be NULL). Returns 1, 0 when the file holds no record (nothing set), -1 with `err`. */
+int summary_trial_from_file(const char *records_path, const cJSON *plan, char **task, int *shots, summary_trial *t,
+                            char *err, size_t err_size);
+
+/* As summary_add_trial, but replaces the trial of the same (task, shots, seed) when there is one. */
+int summary_put_trial(summary *s, const char *task, int shots, const summary_trial *t, char *err, size_t err_size);
+
 /* Sorts cells and trials and computes each cell's mean, stds and completeness. */
 void summary_finish(summary *s);
 
