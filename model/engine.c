@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "cuda/backend_cuda.h"
@@ -29,6 +30,7 @@ struct engine {
   bk_buf *vis_out; /* [max_images·n_patches, vision d] */
   bk_buf *img_out; /* [max_images·n_latents, lm d] */
   int chunk;       /* prefill rows per prompt per forward */
+  engine_timing *timing; /* NULL: not timed */
 };
 
 const model_config *engine_config(const engine *e) { return &e->cfg; }
@@ -108,8 +110,9 @@ void engine_free(engine *e) {
   free(e);
 }
 
-engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
-                    size_t err_size) {
+/* The first half of a load: checks the limits and the configuration, creates the backend. */
+static engine *engine_start(const model_config *cfg, const char *label, engine_device device,
+                            const engine_limits *lim, char *err, size_t err_size) {
   if (lim->max_batch < 1 || lim->max_images < 1 || lim->max_prompt_tokens < 1 || lim->max_new_tokens < 1 ||
       lim->max_beams < 1 || lim->prefill_chunk < 0) {
     snprintf(err, err_size, "engine: every limit must be at least 1");
@@ -120,12 +123,12 @@ engine *engine_load(const char *model_dir, engine_device device, const engine_li
     snprintf(err, err_size, "engine: out of memory");
     return NULL;
   }
+  e->cfg = *cfg;
   e->lim = *lim;
   e->chunk = lim->prefill_chunk ? lim->prefill_chunk : 256;
   if (e->chunk > lim->max_prompt_tokens) e->chunk = lim->max_prompt_tokens;
-  if (model_config_load(&e->cfg, model_dir, err, err_size)) goto fail;
   if (e->cfg.resampler.dim != e->cfg.vision.hidden_size) {
-    snprintf(err, err_size, "%s: config.json: resampler width %d differs from the vision width %d", model_dir,
+    snprintf(err, err_size, "%s: config.json: resampler width %d differs from the vision width %d", label,
              e->cfg.resampler.dim, e->cfg.vision.hidden_size);
     goto fail;
   }
@@ -140,7 +143,17 @@ engine *engine_load(const char *model_dir, engine_device device, const engine_li
     snprintf(err, err_size, "engine: unknown device %d", (int)device);
     goto fail;
   }
-  if (!(e->st = safetensors_open(model_dir, err, err_size))) goto fail;
+  return e;
+fail:
+  engine_free(e);
+  return NULL;
+}
+
+/* The second half: the weights from st (taken over) and every buffer the limits imply. */
+static engine *engine_finish(engine *e, safetensors_model *st, char *err, size_t err_size) {
+  const engine_limits *lim = &e->lim;
+  const engine_device device = e->device;
+  e->st = st;
   if (siglip_weights_load(&e->vw, &e->cfg.vision, e->st, e->be, err, err_size)) goto fail;
   if (resampler_weights_load(&e->rw, &e->cfg.resampler, e->st, e->be, err, err_size)) goto fail;
   if (phi3_weights_load(&e->lw, &e->cfg.lm, e->st, e->be, err, err_size)) goto fail;
@@ -169,17 +182,61 @@ fail:
   return NULL;
 }
 
+engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
+                    size_t err_size) {
+  model_config cfg;
+  if (model_config_load(&cfg, model_dir, err, err_size)) return NULL;
+  engine *e = engine_start(&cfg, model_dir, device, lim, err, err_size);
+  if (!e) return NULL;
+  safetensors_model *st = safetensors_open(model_dir, err, err_size);
+  if (!st) {
+    engine_free(e);
+    return NULL;
+  }
+  return engine_finish(e, st, err, err_size);
+}
+
+engine *engine_load_checkpoint(const model_config *cfg, safetensors_model *st, engine_device device,
+                               const engine_limits *lim, char *err, size_t err_size) {
+  engine *e = model_config_validate(cfg, "checkpoint", err, err_size) ? NULL
+                                                                     : engine_start(cfg, "checkpoint", device, lim, err, err_size);
+  if (!e) {
+    safetensors_close(st);
+    return NULL;
+  }
+  return engine_finish(e, st, err, err_size);
+}
+
+void engine_set_timing(engine *e, engine_timing *t) { e->timing = t; }
+
+/* Seconds on the monotonic clock, after the device has finished what was issued (timing only). */
+static double engine_clock(engine *e) {
+  bk_sync(e->be);
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int engine_encode_images(engine *e, const float *pixels, int n_img, float *embeds, char *err, size_t err_size) {
   const model_vision_config *vc = &e->cfg.vision;
   const size_t px = (size_t)vc->n_channels * vc->image_size * vc->image_size, per = engine_image_floats(e);
+  engine_timing *tm = e->timing;
   for (int i0 = 0; i0 < n_img; i0 += e->lim.max_images) {
     int n = n_img - i0 < e->lim.max_images ? n_img - i0 : e->lim.max_images;
+    double t0 = tm ? engine_clock(e) : 0;
     if (siglip_forward(vc, &e->vw, &e->vs, e->be, pixels + i0 * px, n, bk_at(e->vis_out, 0), err, err_size))
       return 1;
+    double t1 = tm ? engine_clock(e) : 0;
     if (resampler_forward(&e->cfg.resampler, &e->rw, &e->rs, e->be, bk_at(e->vis_out, 0), vc->n_patches, n,
                           bk_at(e->img_out, 0), err, err_size))
       return 1;
     bk_read(e->be, embeds + i0 * per, bk_at(e->img_out, 0), n * per);
+    if (tm) {
+      double t2 = engine_clock(e);
+      tm->vision_s += t1 - t0;
+      tm->resampler_s += t2 - t1;
+      tm->n_images += n;
+    }
   }
   return bk_check(e->be, err, err_size);
 }
@@ -230,6 +287,7 @@ typedef struct {
   int32_t *ids;  /* [max_rows] scratch */
   int32_t *pos;  /* [max_rows] scratch */
   int32_t *rows; /* [max_seqs] scratch */
+  double t_mark; /* timing: when the last step ended (0: none yet) */
 } batch;
 
 /* Runs the prompt rows [c0, c0 + len) of every prompt of the batch through the decoder. */
@@ -295,11 +353,10 @@ static void batch_end(batch *b) {
   free(b->pad), free(b->ids), free(b->pos), free(b->rows);
 }
 
-/* The gen_step_fn of engine_generate: step 0 prefills and returns each prompt's last logits; later
+/* One step of engine_generate: step 0 prefills and returns each prompt's last logits; later
  * steps reorder the beams' suffix caches and decode one token per row. */
-static int engine_step(void *ctx, int step, const int32_t *tokens, const int32_t *parents, int n_rows,
-                       float *logits, char *err, size_t err_size) {
-  batch *b = ctx;
+static int engine_step_run(batch *b, int step, const int32_t *tokens, const int32_t *parents, int n_rows,
+                           float *logits, char *err, size_t err_size) {
   engine *e = b->e;
   const model_lm_config *lc = &e->cfg.lm;
   if (step == 0) {
@@ -321,6 +378,31 @@ static int engine_step(void *ctx, int step, const int32_t *tokens, const int32_t
   return phi3_logits(lc, &e->lw, &e->ls, e->be, b->rows, n_rows, logits, err, err_size);
 }
 
+/* The gen_step_fn of engine_generate: engine_step_run, timed when a timing record is attached. */
+static int engine_step(void *ctx, int step, const int32_t *tokens, const int32_t *parents, int n_rows,
+                       float *logits, char *err, size_t err_size) {
+  batch *b = ctx;
+  engine *e = b->e;
+  engine_timing *tm = e->timing;
+  double t0 = tm ? engine_clock(e) : 0;
+  if (tm && b->t_mark > 0) tm->search_s += t0 - b->t_mark; /* host work since the last step */
+  int rc = engine_step_run(b, step, tokens, parents, n_rows, logits, err, err_size);
+  if (tm) {
+    b->t_mark = engine_clock(e);
+    if (step == 0) {
+      tm->prefill_s += b->t_mark - t0;
+      tm->n_prompts += b->n;
+      tm->n_padded_tokens += (long)b->n * b->P;
+      for (int s = 0; s < b->n; s++) tm->n_prompt_tokens += b->pr[s].n_ids;
+    } else {
+      tm->decode_s += b->t_mark - t0;
+      tm->n_decode_steps++;
+      tm->n_decode_rows += n_rows;
+    }
+  }
+  return rc;
+}
+
 int engine_generate(engine *e, const engine_prompt *prompts, int n, const gen_params *gp, gen_output *out,
                     gen_stats *stats, char *err, size_t err_size) {
   if (gp->num_beams > e->lim.max_beams || gp->max_new_tokens > e->lim.max_new_tokens) {
@@ -331,6 +413,7 @@ int engine_generate(engine *e, const engine_prompt *prompts, int n, const gen_pa
   batch b;
   int rc = batch_begin(&b, e, prompts, n, gp->num_beams, err, err_size);
   if (!rc) rc = gen_run(gp, n, e->cfg.lm.n_logits, engine_step, &b, out, stats, err, err_size);
+  if (e->timing && b.t_mark > 0) e->timing->search_s += engine_clock(e) - b.t_mark; /* the last step's bookkeeping */
   batch_end(&b);
   return rc;
 }

@@ -26,6 +26,7 @@
 
 #include "generate.h"
 #include "model_config.h"
+#include "safetensors.h"
 #include "trace.h"
 
 /* Where the model runs: the CPU reference (float32, OpenMP), or the first visible CUDA device with
@@ -71,7 +72,37 @@ typedef struct {
  * device, out of host or device memory: the sizes that did not fit). Free with engine_free. */
 engine *engine_load(const char *model_dir, engine_device device, const engine_limits *lim, char *err,
                     size_t err_size);
+
+/* As engine_load, for a configuration and an open checkpoint the caller made (e.g. a synthetic one
+ * built in memory, synthmodel.h). The engine takes `st` over in every case (it is closed on
+ * failure, by engine_free, or on a GPU once the weights are uploaded); cfg is copied. Whatever
+ * memory lies under st (a buffer given to safetensors_open_buffer) must stay valid until
+ * engine_free on the CPU (f32 tensors are borrowed), until this call returns on a GPU. */
+engine *engine_load_checkpoint(const model_config *cfg, safetensors_model *st, engine_device device,
+                               const engine_limits *lim, char *err, size_t err_size);
 void engine_free(engine *e);
+
+/* Time spent in each phase, accumulated while a timing record is attached (engine_set_timing):
+ * for benchmarks and the run loop's phase shares. With a record attached the engine waits for the
+ * device at each phase boundary (bk_sync) before reading the clock (CLOCK_MONOTONIC), so the
+ * phases do not overlap; without one nothing is measured or synchronised. */
+typedef struct {
+  double vision_s;    /* engine_encode_images: the vision tower */
+  double resampler_s; /* engine_encode_images: resampler + projection + the copy to the host */
+  double prefill_s;   /* engine_generate step 0: prompt prefill and the first logits */
+  double decode_s;    /* engine_generate steps >= 1: reorder, one token per row, logits */
+  double search_s;    /* engine_generate: everything else (beam/greedy bookkeeping on the host) */
+  long n_images;      /* images encoded */
+  long n_prompts;     /* prompts prefilled */
+  long n_prompt_tokens; /* prompt tokens prefilled (without left padding) */
+  long n_padded_tokens; /* rows prefilled including left padding (batch × longest prompt) */
+  long n_decode_steps;  /* decoding steps (each over all rows of its batch) */
+  long n_decode_rows;   /* rows summed over decoding steps (samples × beams per step) */
+} engine_timing;
+
+/* Attaches `t` (NULL detaches); the engine adds to its fields, never clears them. The struct must
+ * outlive its use. */
+void engine_set_timing(engine *e, engine_timing *t);
 
 /* One line describing where the engine runs ("cpu, N threads" or the CUDA device, its precision
  * and the memory held), written into out. */

@@ -8,23 +8,9 @@
  *                         [--shards N | --shard-map INDEX.json] [--lm-head-scale S] [--sparse] ...
  *   build/fewshot-mkmodel --help
  *
- * Random numbers (docs/tiny-models.md): each tensor has its own stream, so values do not depend on
- * tensor order or sharding. The stream of tensor NAME under seed S is xoshiro256** seeded with four
- * successive outputs of splitmix64 started at S ^ FNV-1a-64(NAME); uniforms are (x >> 11) * 2^-53;
- * normals come from Box-Muller pairs (sqrt(-2 ln(1-u1)) cos(2 pi u2), then the sin term), computed in
- * double and rounded to float32 (then to bf16 when asked).
- *
- * Scales (activations stay of order one through the layers):
- *   Linear / conv weights  N(0, 1/fan_in); the projections that write into a residual stream
- *                          (attention out, MLP down, resampler to_out and FF down) N(0, 1/(fan_in*2L))
- *                          with L the part's layer count, so the stream's variance grows by ~1 in total
- *   biases                 N(0, 0.02^2)
- *   LayerNorm / RMSNorm    weight 1 + N(0, 0.05^2), bias N(0, 0.02^2)
- *   embeddings, latents,   N(0, 1) (token rows, additional rows, resampler latents, MAP-head probe);
- *   position embedding     N(0, 0.5^2)
- *   lm_head, additional_fc weight N(0, s^2/hidden) with s = --lm-head-scale (default 1: logits ~ N(0,1));
- *                          bias N(0, 0.02^2). A large s (e.g. 8) makes next-token distributions peaked,
- *                          so greedy / beam goldens are not decided by near-ties. */
+ * The values (one random stream per tensor, scales that keep activations of order one) come from
+ * model/synthmodel.h, which `fewshot bench` shares to build the same checkpoints in memory;
+ * docs/tiny-models.md describes them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -40,6 +26,7 @@
 #include "model_config.h"
 #include "safetensors.h"
 #include "safetensors_write.h"
+#include "synthmodel.h"
 
 #ifndef FEWSHOT_SOURCE_DIR
 #define FEWSHOT_SOURCE_DIR "."
@@ -69,111 +56,6 @@ static const char usage[] =
     "  --no-tokenizer           write no tokenizer files\n"
     "\n"
     "The full-size preset (--preset full) is the real architecture (17.4 GB in f32); use --sparse.\n";
-
-/* ---- random numbers: splitmix64 -> xoshiro256**, Box-Muller ---- */
-
-typedef struct {
-  uint64_t s[4];
-  int has_spare;
-  double spare;
-} rng;
-
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t xoshiro_next(rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-static uint64_t fnv1a64(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (; *s; s++) h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-  return h;
-}
-
-static void rng_seed(rng *r, uint64_t seed, const char *name) {
-  uint64_t x = seed ^ fnv1a64(name);
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-  r->has_spare = 0;
-}
-
-static double rng_uniform(rng *r) { return (double)(xoshiro_next(r) >> 11) * 0x1.0p-53; }
-
-static double rng_normal(rng *r) {
-  if (r->has_spare) {
-    r->has_spare = 0;
-    return r->spare;
-  }
-  double u1 = 1.0 - rng_uniform(r), u2 = rng_uniform(r); /* u1 in (0, 1] */
-  double rad = sqrt(-2.0 * log(u1)), th = 2.0 * M_PI * u2;
-  r->spare = rad * sin(th);
-  r->has_spare = 1;
-  return rad * cos(th);
-}
-
-/* ---- initialisation rule per tensor name ---- */
-
-typedef struct {
-  double mean, std;
-} init_rule;
-
-static int ends_with(const char *s, const char *suf) {
-  size_t a = strlen(s), b = strlen(suf);
-  return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-static init_rule rule_for(const model_config *c, const model_tensor_spec *s, double head_scale) {
-  const char *n = s->name;
-  init_rule r = {0.0, 0.02};
-  int is_norm = strstr(n, "layer_norm") || strstr(n, "layernorm") || strstr(n, "norm_media") ||
-                strstr(n, "norm_latents") || ends_with(n, "norm.weight") || ends_with(n, "norm.bias") ||
-                (strstr(n, "vision_tokenizer.layers.") && (ends_with(n, ".1.0.weight") || ends_with(n, ".1.0.bias")));
-  if (is_norm) {
-    if (ends_with(n, ".weight")) r = (init_rule){1.0, 0.05};
-    else r = (init_rule){0.0, 0.02};
-    return r;
-  }
-  if (strstr(n, "lm_head")) {
-    if (ends_with(n, "bias")) return r;
-    r.std = head_scale / sqrt((double)s->shape[1]);
-    return r;
-  }
-  if (strstr(n, "embed_tokens") || ends_with(n, ".latents") || ends_with(n, "head.probe")) {
-    r.std = 1.0;
-    return r;
-  }
-  if (strstr(n, "position_embedding")) {
-    r.std = 0.5;
-    return r;
-  }
-  if (ends_with(n, "bias")) return r; /* Linear / conv biases, in_proj_bias */
-  /* weights of Linear / conv layers: fan_in = product of all dims but the first */
-  double fan_in = 1.0;
-  for (int d = 1; d < s->n_dims; d++) fan_in *= (double)s->shape[d];
-  double depth = 1.0;
-  if (strstr(n, "vision_encoder.encoder.layers.") && (strstr(n, "out_proj") || strstr(n, "fc2")))
-    depth = 2.0 * c->vision.n_layers;
-  else if (strstr(n, "vision_tokenizer.layers.") && (strstr(n, "to_out") || ends_with(n, ".1.3.weight")))
-    depth = 2.0 * c->resampler.depth;
-  else if (strstr(n, "lang_model.model.layers.") && (strstr(n, "o_proj") || strstr(n, "down_proj")))
-    depth = 2.0 * c->lm.n_layers;
-  r.std = 1.0 / sqrt(fan_in * depth);
-  return r;
-}
 
 /* ---- small file helpers ---- */
 
@@ -516,10 +398,9 @@ int main(int argc, char **argv) {
         ok = safetensors_writer_skip(w, err, sizeof err) == 0;
         continue;
       }
-      init_rule r = rule_for(&c, s, head_scale);
-      rng g;
-      rng_seed(&g, (uint64_t)seed, s->name);
-      for (int64_t e = 0; e < s->n_elements; e++) buf[e] = (float)(r.mean + r.std * rng_normal(&g));
+      synthmodel_stream g;
+      synthmodel_stream_init(&g, &c, s, (uint64_t)seed, head_scale);
+      synthmodel_stream_fill(&g, buf, (size_t)s->n_elements);
       ok = safetensors_writer_put(w, buf, (uint64_t)s->n_elements, err, sizeof err) == 0;
     }
     if (w && safetensors_writer_close(w, ok ? err : NULL, sizeof err) != 0) ok = 0;
