@@ -2,10 +2,11 @@
  * prompts OpenFlamingo's own evaluate.py built (tests/datasets/test_prompt.c). */
 #include "prompt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "errbuf.h"
 
 static const char IMAGE[] = "<image>";
 static const char PLACEHOLDER[] = "<image placeholder>";
@@ -95,26 +96,15 @@ static size_t count_markers(const char *s) {
   return n;
 }
 
-static int fail(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_size, const char *fmt, ...) {
-  if (err && err_size) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 int prompt_build(const prompt_options *o, dataset_task task, int shots, const dataset_sample *query,
                  const dataset_sample *const *demos, int n_demos, prompt *out, char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
   const int vqa = dataset_task_kind(task) == DATASET_KIND_VQA;
   const char *sep = o->demo_separator ? o->demo_separator : "\n";
-  if (vqa && !query->question) return fail(err, err_size, "sample %s: no question", query->id);
+  if (vqa && !query->question) return set_err(err, err_size, "sample %s: no question", query->id);
   for (int i = 0; i < n_demos; i++) {
     if (!demos[i]->demo_text || (vqa && !demos[i]->question))
-      return fail(err, err_size, "demo %s (for sample %s): no %s", demos[i]->id, query->id,
+      return set_err(err, err_size, "demo %s (for sample %s): no %s", demos[i]->id, query->id,
                   vqa && !demos[i]->question ? "question" : vqa ? "answer" : "caption");
   }
   sbuf ctx = {0}, text = {0};
@@ -141,17 +131,17 @@ int prompt_build(const prompt_options *o, dataset_task task, int shots, const da
   add_turn(&text, o, task, query, 0);
   if (text.oom) {
     free(text.s);
-    return fail(err, err_size, "sample %s: out of memory building the prompt", query->id);
+    return set_err(err, err_size, "sample %s: out of memory building the prompt", query->id);
   }
   size_t n_images = (shots > 0 ? (size_t)n_demos : 0) + 1;
   if (count_markers(text.s) != n_images) {
     free(text.s);
-    return fail(err, err_size, "sample %s: a question or demo text contains \"<image>\", which would shift the images", query->id);
+    return set_err(err, err_size, "sample %s: a question or demo text contains \"<image>\", which would shift the images", query->id);
   }
   out->images = malloc(n_images * sizeof *out->images);
   if (!out->images) {
     free(text.s);
-    return fail(err, err_size, "sample %s: out of memory", query->id);
+    return set_err(err, err_size, "sample %s: out of memory", query->id);
   }
   size_t k = 0;
   if (shots > 0)

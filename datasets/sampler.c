@@ -11,11 +11,11 @@
  * tests/datasets/test_sampler.c compares it with the demo ids OpenFlamingo's own code produced. */
 #include "sampler.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "rng.h"
 
 int sampler_mode_parse(const char *name, sampler_mode *out) {
@@ -37,21 +37,10 @@ void sampler_plan_free(sampler_plan *plan) {
   memset(plan, 0, sizeof *plan);
 }
 
-static int fail(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_size, const char *fmt, ...) {
-  if (err && err_size) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 static int build_openflamingo(const sampler_params *p, size_t n_test, size_t n_train, sampler_plan *out,
                               char *err, size_t err_size) {
-  if (p->seed > 0xffffffffULL) return fail(err, err_size, "sampling: seed %llu is outside numpy's range 0..2^32-1", (unsigned long long)p->seed);
-  if (p->world_size < 1 || p->batch_size < 1) return fail(err, err_size, "sampling: world_size and batch_size must be >= 1");
+  if (p->seed > 0xffffffffULL) return set_err(err, err_size, "sampling: seed %llu is outside numpy's range 0..2^32-1", (unsigned long long)p->seed);
+  if (p->world_size < 1 || p->batch_size < 1) return set_err(err, err_size, "sampling: world_size and batch_size must be >= 1");
   size_t n_eval = out->n_eval, n_query = out->n_query;
   int64_t *perm = malloc((n_test > n_train ? n_test : n_train) * sizeof *perm + 1);
   int64_t *order = malloc(n_eval * sizeof *order + 1);
@@ -60,7 +49,7 @@ static int build_openflamingo(const sampler_params *p, size_t n_test, size_t n_t
     free(perm);
     free(order);
     free(scratch);
-    return fail(err, err_size, "sampling: out of memory");
+    return set_err(err, err_size, "sampling: out of memory");
   }
   rng_mt np;
   rng_mt_seed(&np, (uint32_t)p->seed);
@@ -74,7 +63,7 @@ static int build_openflamingo(const sampler_params *p, size_t n_test, size_t n_t
     free(perm);
     free(order);
     free(scratch);
-    return fail(err, err_size, "sampling: %zu eval samples is beyond torch.randperm's small-n algorithm", n_eval);
+    return set_err(err, err_size, "sampling: %zu eval samples is beyond torch.randperm's small-n algorithm", n_eval);
   }
   size_t W = (size_t)p->world_size;
   size_t per_rank = (n_eval + W - 1) / W, total = per_rank * W;
@@ -97,7 +86,7 @@ static int build_openflamingo(const sampler_params *p, size_t n_test, size_t n_t
           free(perm);
           free(order);
           free(scratch);
-          return fail(err, err_size, "sampling: cannot draw %d of %zu", p->n_draws, n_query);
+          return set_err(err, err_size, "sampling: cannot draw %d of %zu", p->n_draws, n_query);
         }
         for (int k = 0; k < p->n_draws; k++) d[k] = out->query_set[d[k]];
       }
@@ -152,7 +141,7 @@ static int build_stable(const sampler_params *p, const dataset *test, const data
   size_t n_eval = out->n_eval, n_query = out->n_query;
   if (pick_smallest(test, p->seed, "eval", n_eval, out->eval_subset) ||
       pick_smallest(train, p->seed, "query", n_query, out->query_set))
-    return fail(err, err_size, "sampling: out of memory");
+    return set_err(err, err_size, "sampling: out of memory");
   qsort(out->eval_subset, n_eval, sizeof *out->eval_subset, cmp_size); /* file order */
   for (size_t s = 0; s < n_eval; s++) {
     sampler_slot *slot = &out->slots[s];
@@ -190,17 +179,17 @@ int sampler_plan_build(const sampler_params *p, const dataset *test, const datas
                        char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
   size_t n_test = test->n_samples, n_train = train->n_samples;
-  if (n_test == 0) return fail(err, err_size, "sampling: the test split is empty");
+  if (n_test == 0) return set_err(err, err_size, "sampling: the test split is empty");
   if (p->num_samples > 0 && (size_t)p->num_samples > n_test)
-    return fail(err, err_size, "sampling: num_samples %ld is larger than the test split (%zu samples)", p->num_samples, n_test);
+    return set_err(err, err_size, "sampling: num_samples %ld is larger than the test split (%zu samples)", p->num_samples, n_test);
   size_t n_eval = p->num_samples > 0 ? (size_t)p->num_samples : n_test;
   size_t n_query = p->query_set_size ? p->query_set_size : n_train;
   if (n_query > n_train)
-    return fail(err, err_size, "sampling: query_set_size %zu is larger than the train split (%zu samples)", n_query, n_train);
+    return set_err(err, err_size, "sampling: query_set_size %zu is larger than the train split (%zu samples)", n_query, n_train);
   if (p->n_draws < 0 || (size_t)p->n_draws > n_query)
-    return fail(err, err_size, "sampling: cannot draw %d demonstrations from a query set of %zu", p->n_draws, n_query);
+    return set_err(err, err_size, "sampling: cannot draw %d demonstrations from a query set of %zu", p->n_draws, n_query);
   if (p->mode == SAMPLER_OPENFLAMINGO && (p->world_size < 1 || p->world_size > 1 << 16))
-    return fail(err, err_size, "sampling: world_size %d out of range 1..65536", p->world_size);
+    return set_err(err, err_size, "sampling: world_size %d out of range 1..65536", p->world_size);
   size_t W = p->mode == SAMPLER_OPENFLAMINGO ? (size_t)p->world_size : 1;
   size_t max_slots = ((n_eval + W - 1) / W) * W;
   out->n_draws = p->n_draws;
@@ -212,7 +201,7 @@ int sampler_plan_build(const sampler_params *p, const dataset *test, const datas
   out->demo_buf = malloc(max_slots * (size_t)p->n_draws * sizeof *out->demo_buf + 1);
   if (!out->eval_subset || !out->query_set || !out->slots || !out->demo_buf) {
     sampler_plan_free(out);
-    return fail(err, err_size, "sampling: out of memory");
+    return set_err(err, err_size, "sampling: out of memory");
   }
   int rc = p->mode == SAMPLER_OPENFLAMINGO ? build_openflamingo(p, n_test, n_train, out, err, err_size)
                                            : build_stable(p, test, train, out, err, err_size);

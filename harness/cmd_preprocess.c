@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "image.h"
+#include "rundir.h"
 
 static const char usage[] =
     "usage: fewshot preprocess IMAGE... --out-dir D [--format u8|f32] [--size N]\n"
@@ -45,31 +46,9 @@ typedef struct {
 /* Decodes, resizes and writes one image. Fills *res; returns 0 or -1. */
 static int preprocess_one(const char *path, const char *out_path, const image_options *opt, int f32,
                           preprocess_result *res) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(res->err, sizeof res->err, "%s: %s", path, strerror(errno));
-    return -1;
-  }
-  uint8_t *data = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (cap - n < 65536) {
-      cap = cap ? cap * 2 : 262144;
-      uint8_t *nb = realloc(data, cap);
-      if (!nb) break;
-      data = nb;
-    }
-    size_t got = fread(data + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f) || !data;
-  fclose(f);
-  if (bad) {
-    free(data);
-    snprintf(res->err, sizeof res->err, "%s: read error", path);
-    return -1;
-  }
+  size_t n = 0;
+  uint8_t *data = (uint8_t *)rundir_read_file(path, &n, res->err, sizeof res->err);
+  if (!data) return -1;
   image_raw img;
   int rc = image_decode(data, n, path, opt, &img, res->err, sizeof res->err);
   free(data);

@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "rundir.h"
 #include "tokenizer.h"
 
 static const char usage[] =
@@ -90,23 +91,6 @@ static void put_text(FILE *out, const char *s, size_t n, int json) {
 }
 
 /* ---- input helpers ---- */
-
-static char *read_stream(FILE *f, size_t *len) {
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    n += fread(buf + n, 1, cap - n - 1, f);
-    if (n < cap - 1) break;
-    char *nb = realloc(buf, cap * 2);
-    if (!nb) free(buf);
-    buf = nb;
-    cap *= 2;
-  }
-  if (!buf || ferror(f)) { free(buf); return NULL; }
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
 
 /* Parses ids separated by white space, commas or brackets. Returns 0, or -1 with a message. */
 static int parse_ids(const char *s, const char *what, int32_t **ids, size_t *n) {
@@ -282,10 +266,10 @@ static int run_bench(const tokenizer *tok, const char *path, int json) {
   FILE *f = fopen(path, "rb");
   if (!f) { cli_error(CMD, "%s: cannot open: %s", path, strerror(errno)); return FS_EXIT_USAGE; }
   size_t len = 0;
-  char *text = read_stream(f, &len);
-  fclose(f);
-  if (!text) { cli_error(CMD, "%s: read error", path); return FS_EXIT_RUNTIME; }
   char err[256];
+  char *text = rundir_read_stream(f, path, 0, &len, err, sizeof err);
+  fclose(f);
+  if (!text) { cli_error(CMD, "%s", err); return FS_EXIT_RUNTIME; }
   /* 1. the whole file as one text, one thread, repeated for >= 1 s */
   size_t n_ids = 0;
   int reps = 0;
@@ -400,7 +384,11 @@ int cmd_tokenize(int argc, char **argv) {
     char *owned = NULL;
     const char *text = input;
     if (strcmp(input, "-") == 0) {
-      if (!(owned = read_stream(stdin, &len))) { cli_error(CMD, "stdin: read error"); tokenizer_free(tok); return FS_EXIT_RUNTIME; }
+      if (!(owned = rundir_read_stream(stdin, "stdin", 0, &len, err, sizeof err))) {
+        cli_error(CMD, "%s", err);
+        tokenizer_free(tok);
+        return FS_EXIT_RUNTIME;
+      }
       text = owned;
     }
     if (!decode) {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rundir.h"
+
 /* The card's column order, used when "tasks" is absent. */
 static const dataset_task card_order[DATASET_N_TASKS] = {DATASET_VQAV2, DATASET_TEXTVQA, DATASET_OKVQA,
                                                          DATASET_COCO, DATASET_NOCAPS, DATASET_TEXTCAPS};
@@ -557,38 +559,9 @@ int config_load(const char *path, config *out, char *err, size_t err_size) {
     if (err) snprintf(err, err_size, "%s: %s", path, strerror(errno));
     return -1;
   }
-  char *text = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      cap = (n + 4096 + 1) * 2;
-      if (cap > (64u << 20)) {
-        fclose(f);
-        free(text);
-        if (err) snprintf(err, err_size, "%s: larger than 64 MiB, not a config", path);
-        return -1;
-      }
-      char *p = realloc(text, cap);
-      if (!p) {
-        fclose(f);
-        free(text);
-        if (err) snprintf(err, err_size, "%s: out of memory", path);
-        return -1;
-      }
-      text = p;
-    }
-    size_t got = fread(text + n, 1, 4096, f);
-    n += got;
-    if (got < 4096) break;
-  }
-  int bad = ferror(f);
+  char *text = rundir_read_stream(f, path, (size_t)64 << 20, NULL, err, err_size); /* a config is small */
   fclose(f);
-  if (bad) {
-    free(text);
-    if (err) snprintf(err, err_size, "%s: read error", path);
-    return -1;
-  }
-  text[n] = '\0';
+  if (!text) return -1;
   /* The folder of the config, for relative paths. */
   char dir[4096];
   const char *slash = strrchr(path, '/');

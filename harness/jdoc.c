@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "rundir.h"
 
 #define JDOC_MAX_DEPTH 1000
 #define JDOC_BLOCK (4u << 20)
@@ -396,34 +397,10 @@ jdoc *jdoc_parse_file(const char *path, const jval **root, char *err, size_t err
     if (err) snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  /* one allocation of the file's size when it can be known, growing otherwise (pipes) */
-  size_t cap = 1 << 20, n = 0;
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0) cap = (size_t)st.st_size + 1;
-  char *buf = malloc(cap);
-  for (;;) {
-    if (!buf) {
-      fclose(f);
-      if (err) snprintf(err, err_size, "%s: out of memory while reading", path);
-      return NULL;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (n < cap - 1) break;
-    char *nb = realloc(buf, cap * 2);
-    if (!nb) free(buf);
-    buf = nb;
-    cap *= 2;
-  }
-  int bad = ferror(f);
+  size_t n = 0;
+  char *buf = rundir_read_stream(f, path, 0, &n, err, err_size);
   fclose(f);
-  if (bad) {
-    free(buf);
-    if (err) snprintf(err, err_size, "%s: read error", path);
-    return NULL;
-  }
-  buf[n] = '\0';
-  return parse_owned(buf, n, path, root, err, err_size);
+  return buf ? parse_owned(buf, n, path, root, err, err_size) : NULL;
 }
 
 const jval *jval_get(const jval *obj, const char *key) {

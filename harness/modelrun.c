@@ -1,7 +1,6 @@
 /* modelrun.c - engine + tokenizer + image cache as an evalrun backend (modelrun.h). */
 #include "modelrun.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "imagecache.h"
 #include "prompt.h"
+#include "rundir.h"
 #include "sha256.h"
 #include "tokenizer.h"
 
@@ -69,42 +69,6 @@ void modelrun_cache_stats(const modelrun *m, size_t *hits, size_t *misses) {
   *misses = m->cache.misses;
 }
 
-static uint8_t *read_file(const char *path, size_t *n, char *err, size_t err_size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, err_size, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  uint8_t *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (cap - len < 65536) {
-      size_t nc = cap ? cap * 2 : 1 << 18;
-      uint8_t *nb = realloc(buf, nc);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        snprintf(err, err_size, "%s: out of memory", path);
-        return NULL;
-      }
-      buf = nb;
-      cap = nc;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (!got) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    snprintf(err, err_size, "%s: read error", path);
-    return NULL;
-  }
-  *n = len;
-  return buf;
-}
-
 /* One distinct image file of the batch. */
 typedef struct {
   const char *path;
@@ -157,17 +121,12 @@ static int generate(void *ctx, const evalrun_request *req, int n, const gen_para
   size_t n_encode = 0;
   for (size_t j = 0; j < n_imgs; j++) {
     char why[512];
-    imgs[j].bytes = read_file(imgs[j].path, &imgs[j].n_bytes, why, sizeof why);
+    imgs[j].bytes = (uint8_t *)rundir_read_file(imgs[j].path, &imgs[j].n_bytes, why, sizeof why);
     if (!imgs[j].bytes) {
       imgs[j].failure = strdup(why);
       continue;
     }
-    sha256_ctx h;
-    unsigned char d[32];
-    sha256_init(&h);
-    sha256_update(&h, imgs[j].bytes, imgs[j].n_bytes);
-    sha256_final(&h, d);
-    sha256_hex(d, imgs[j].key);
+    sha256_buffer_hex(imgs[j].bytes, imgs[j].n_bytes, imgs[j].key);
     /* The same content under two names in one batch: encode once. */
     for (size_t q = 0; q < j; q++) {
       if (!imgs[q].failure && strcmp(imgs[q].key, imgs[j].key) == 0) {

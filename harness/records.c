@@ -15,6 +15,7 @@
 
 #include "idmap.h"
 #include "jsonnum.h"
+#include "rundir.h"
 
 static void set_err(char *err, size_t err_size, const char *fmt, const char *a, const char *b) {
   if (err && err_size) snprintf(err, err_size, fmt, a, b);
@@ -225,47 +226,10 @@ int records_entry_from_json(const cJSON *obj, records_entry *e, char *err, size_
 
 /* ---- reading ---- */
 
-static char *read_all(const char *path, size_t *len, char *err, size_t err_size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    set_err(err, err_size, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  char *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (cap - n < 65536 + 1) {
-      size_t ncap = cap ? cap * 2 : 1 << 20;
-      char *nb = realloc(buf, ncap);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        set_err(err, err_size, "%s: out of memory%s", path, "");
-        return NULL;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    set_err(err, err_size, "%s: read error%s", path, "");
-    return NULL;
-  }
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
-
 int records_read_file(const char *path, records_list *out, size_t *valid_bytes, size_t *dropped_bytes,
                       char *err, size_t err_size) {
   size_t len = 0;
-  char *buf = read_all(path, &len, err, err_size);
+  char *buf = rundir_read_file(path, &len, err, err_size);
   if (!buf) return -1;
   idmap seen;
   idmap_init(&seen);

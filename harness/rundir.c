@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,35 +137,63 @@ char *rundir_read_file(const char *path, size_t *len, char *err, size_t err_size
     if (err) snprintf(err, err_size, "%s: %s", path, strerror(errno));
     return NULL;
   }
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (cap - n < 65537) {
-      size_t ncap = cap ? cap * 2 : 65536 * 2;
-      char *nb = realloc(buf, ncap);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        if (err) snprintf(err, err_size, "%s: out of memory", path);
-        return NULL;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (!got) break;
-  }
-  int bad = ferror(f);
+  char *buf = rundir_read_stream(f, path, 0, len, err, err_size);
   fclose(f);
-  if (bad) {
+  return buf;
+}
+
+char *rundir_read_stream(FILE *f, const char *label, size_t max_bytes, size_t *len, char *err,
+                         size_t err_size) {
+  /* one allocation of the file's size when it can be known, doubling otherwise (pipes) */
+  size_t cap = (size_t)1 << 16, n = 0;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (max_bytes && (uint64_t)st.st_size > max_bytes) goto too_large;
+    if ((uint64_t)st.st_size >= SIZE_MAX) goto out_of_memory;
+    cap = (size_t)st.st_size + 1;
+  }
+  char *buf = malloc(cap);
+  if (!buf) goto out_of_memory;
+  for (;;) {
+    n += fread(buf + n, 1, cap - 1 - n, f);
+    if (n < cap - 1) break; /* end of input or an error (ferror below) */
+    int c = fgetc(f);       /* the buffer is full: is there more? */
+    if (c == EOF) break;
+    if (cap > SIZE_MAX / 2) {
+      free(buf);
+      goto out_of_memory;
+    }
+    char *nb = realloc(buf, cap * 2);
+    if (!nb) {
+      free(buf);
+      goto out_of_memory;
+    }
+    buf = nb;
+    cap *= 2;
+    buf[n++] = (char)c;
+    if (max_bytes && n > max_bytes) {
+      free(buf);
+      goto too_large;
+    }
+  }
+  if (ferror(f)) {
     free(buf);
-    if (err) snprintf(err, err_size, "%s: read error", path);
+    if (err) snprintf(err, err_size, "%s: read error", label);
     return NULL;
+  }
+  if (max_bytes && n > max_bytes) {
+    free(buf);
+    goto too_large;
   }
   buf[n] = '\0';
   if (len) *len = n;
   return buf;
+out_of_memory:
+  if (err) snprintf(err, err_size, "%s: out of memory", label);
+  return NULL;
+too_large:
+  if (err) snprintf(err, err_size, "%s: larger than %zu bytes", label, max_bytes);
+  return NULL;
 }
 
 int rundir_resolve(const char *arg, char *buf, size_t buf_size, char *err, size_t err_size) {

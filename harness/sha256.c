@@ -92,6 +92,15 @@ void sha256_hex(const unsigned char digest[32], char hex[65]) {
   hex[64] = '\0';
 }
 
+void sha256_buffer_hex(const void *data, size_t n, char hex[65]) {
+  sha256_ctx c;
+  unsigned char d[32];
+  sha256_init(&c);
+  sha256_update(&c, data, n);
+  sha256_final(&c, d);
+  sha256_hex(d, hex);
+}
+
 int sha256_file(const char *path, char hex[65], uint64_t *bytes, char *err, size_t err_size) {
   FILE *f = fopen(path, "rb");
   if (!f) {

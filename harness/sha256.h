@@ -20,6 +20,9 @@ void sha256_final(sha256_ctx *c, unsigned char digest[32]);
 /* Lower-case hex of a digest into hex (65 bytes with the NUL). */
 void sha256_hex(const unsigned char digest[32], char hex[65]);
 
+/* Hashes n bytes in one go: lower-case hex digest into hex (65 bytes with the NUL). */
+void sha256_buffer_hex(const void *data, size_t n, char hex[65]);
+
 /* Hashes a whole file: hex digest into hex, its size into *bytes (may be NULL). Returns 0, or
  * non-zero with `err` naming the file. */
 int sha256_file(const char *path, char hex[65], uint64_t *bytes, char *err, size_t err_size);

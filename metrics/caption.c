@@ -9,15 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "ustr.h"
 
 #define CAP_N 4
 #define CIDER_SIGMA 6.0
 #define ROUGE_BETA 1.2
-
-static void set_err(char *err, size_t err_size, const char *msg) {
-  if (err && err_size) snprintf(err, err_size, "%s", msg);
-}
 
 /* ---- numpy's pairwise sum ---- */
 

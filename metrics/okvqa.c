@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errbuf.h"
 #include "ustr.h"
 
 struct okvqa_pair {
@@ -80,10 +81,6 @@ struct okvqa_stemmer {
   int *tags;
   size_t cap_tags;
 };
-
-static void set_err(char *err, size_t err_size, const char *msg) {
-  if (err && err_size) snprintf(err, err_size, "%s", msg);
-}
 
 okvqa_stemmer *okvqa_stemmer_init(char *err, size_t err_size) {
   okvqa_stemmer *s = calloc(1, sizeof *s);

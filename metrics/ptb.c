@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "ustr.h"
 
 struct ptb_run {
@@ -32,10 +33,6 @@ struct ptb_tokenizer {
   uint8_t cmap[0x10000];
   int16_t *trans; /* [PTB_N_TRANS] */
 };
-
-static void set_err(char *err, size_t err_size, const char *msg) {
-  if (err && err_size) snprintf(err, err_size, "%s", msg);
-}
 
 ptb_tokenizer *ptb_tokenizer_init(char *err, size_t err_size) {
   ptb_tokenizer *t = malloc(sizeof *t);

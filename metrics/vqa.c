@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "ustr.h"
 
 struct vqa_pair {
@@ -18,10 +19,6 @@ struct vqa_pair {
 #define VQA_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* re.sub(..., count=re.UNICODE): at most 32 periods are removed (metrics.md §2.2). */
 #define VQA_PERIOD_COUNT 32
-
-static void set_err(char *err, size_t err_size, const char *msg) {
-  if (err && err_size) snprintf(err, err_size, "%s", msg);
-}
 
 int vqa_variant_parse(const char *name, vqa_variant *v) {
   if (!strcmp(name, "official")) *v = VQA_OFFICIAL;

@@ -1,11 +1,11 @@
 /* image.c - the image pipeline: options, format sniffing, file reading, and the final ToTensor +
  * Normalize step. Decoding lives in image_jpeg.c / image_png.c, resizing in image_resample.c. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "image.h"
+#include "fileio.h"
 
 void image_options_default(image_options *opt) {
   memset(opt, 0, sizeof *opt);
@@ -100,47 +100,10 @@ int image_preprocess_buffer_rgb8(const uint8_t *data, size_t n_data, const char 
   return rc;
 }
 
-/* Reads a whole file into a malloc'd buffer. Returns NULL with "path: reason" in err. */
-static uint8_t *read_file(const char *path, size_t *n, char *err, size_t err_size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    if (err) snprintf(err, err_size, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  uint8_t *buf = NULL;
-  size_t cap = 0, len = 0;
-  for (;;) {
-    if (cap - len < 65536) {
-      size_t ncap = cap ? cap * 2 : 262144;
-      uint8_t *nb = realloc(buf, ncap);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        if (err) snprintf(err, err_size, "%s: out of memory reading the file", path);
-        return NULL;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    if (err) snprintf(err, err_size, "%s: read error", path);
-    return NULL;
-  }
-  *n = len;
-  return buf;
-}
-
 int image_load_rgb8(const char *path, const image_options *opt, uint8_t *rgb, char *err,
                     size_t err_size) {
   size_t n = 0;
-  uint8_t *data = read_file(path, &n, err, err_size);
+  uint8_t *data = (uint8_t *)fileio_read_all(path, 0, &n, NULL, err, err_size);
   if (!data) return -1;
   int rc = image_preprocess_buffer_rgb8(data, n, path, opt, rgb, err, err_size);
   free(data);

@@ -11,19 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "errbuf.h"
+
 /* Largest config.json read. */
 #define CONFIG_MAX_BYTES (16L * 1024 * 1024)
 /* Largest size accepted for any dimension: keeps every product below 2^62. */
 #define DIM_MAX (1 << 24)
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || err_size == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 void model_config_default(model_config *cfg) {
   memset(cfg, 0, sizeof *cfg);

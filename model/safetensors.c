@@ -8,13 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "errbuf.h"
 
 /* Largest index file read (the real one is 70 KB). */
 #define INDEX_MAX_BYTES ((off_t)64 * 1024 * 1024)
@@ -44,15 +45,6 @@ struct safetensors_model {
   int64_t total_size;          /* index metadata.total_size, or -1 */
   char *label;                 /* the path given to open (or the buffer's label), for errors */
 };
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || err_size == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 /* ---------------------------------------------------------------------------------------------
  * dtype helpers and scalar conversions */

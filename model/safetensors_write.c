@@ -5,11 +5,12 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "errbuf.h"
 
 struct safetensors_writer {
   char *path;
@@ -22,15 +23,6 @@ struct safetensors_writer {
   uint8_t *buf;                  /* conversion buffer */
   size_t buf_size;
 };
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || err_size == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 static int spec_elements(const safetensors_write_spec *s, uint64_t *n_el, uint64_t *n_bytes) {
   size_t dsize = safetensors_dtype_size(s->dtype);

@@ -16,21 +16,12 @@
  *
  * Nothing here writes to the tokenizer: every call owns its scratch, so calls may run in parallel. */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "tokenizer_impl.h"
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || err_size == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 /* The first occurrence of needle[0..nn) (nn > 0) in hay[0..nh), or NULL. */
 static const char *find_bytes(const char *hay, size_t nh, const char *needle, size_t nn) {

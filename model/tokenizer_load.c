@@ -7,26 +7,18 @@
  * the encoder does not implement is refused here with an error naming the file and the item. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
+#include "fileio.h"
 #include "tokenizer_impl.h"
 
 #define TOK_MAX_FILE_BYTES ((size_t)1 << 30) /* 1 GiB: far above any tokenizer.json */
 #define TOK_MAX_VOCAB 4000000                /* ids above this are refused as corrupt */
 
 /* ---- errors ---- */
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || err_size == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 /* Writes a short printable rendering of s[0..n) (at most ~40 bytes, control bytes escaped) to out. */
 static const char *show(const char *s, size_t n, char *out, size_t out_size) {
@@ -42,41 +34,6 @@ static const char *show(const char *s, size_t n, char *out, size_t out_size) {
 }
 
 /* ---- files ---- */
-
-/* Reads the whole file at `path` into a malloc'd NUL-terminated buffer. Returns NULL when it cannot
- * be read; *missing is set to 1 when it does not exist (so optional files can be skipped). */
-static char *read_file(const char *path, size_t *len, int *missing, char *err, size_t err_size) {
-  *missing = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    *missing = (errno == ENOENT);
-    set_err(err, err_size, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  for (;;) {
-    if (!buf) { fclose(f); set_err(err, err_size, "%s: out of memory", path); return NULL; }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (n < cap - 1) break;
-    if (cap >= TOK_MAX_FILE_BYTES) {
-      free(buf); fclose(f);
-      set_err(err, err_size, "%s: larger than %zu bytes", path, TOK_MAX_FILE_BYTES);
-      return NULL;
-    }
-    char *nb = realloc(buf, cap * 2);
-    if (!nb) free(buf);
-    buf = nb;
-    cap *= 2;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { free(buf); set_err(err, err_size, "%s: read error", path); return NULL; }
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
 
 /* Parses JSON text; on a syntax error says where (line and column). */
 static cJSON *parse_json(const char *path, const char *text, size_t len, char *err, size_t err_size) {
@@ -94,10 +51,10 @@ static cJSON *parse_json(const char *path, const char *text, size_t len, char *e
   return root;
 }
 
-/* Reads and parses a JSON file. Returns NULL on failure; *missing as in read_file. */
+/* Reads and parses a JSON file. Returns NULL on failure; *missing as in fileio_read_all. */
 static cJSON *load_json(const char *path, int *missing, char *err, size_t err_size) {
   size_t len = 0;
-  char *text = read_file(path, &len, missing, err, err_size);
+  char *text = fileio_read_all(path, TOK_MAX_FILE_BYTES, &len, missing, err, err_size);
   if (!text) return NULL;
   cJSON *root = parse_json(path, text, len, err, err_size);
   free(text);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "image.h"
-#include "image/sha256.h"
+#include "sha256.h" /* harness/: the digests run.json uses */
 #include "test_util.h"
 
 static const char *pillow_mode_name(image_mode m, image_compat compat) {
@@ -72,7 +72,7 @@ int main(int argc, char **argv) {
     TEST_CHECK(&t, img.width == want_w && img.height == want_h, "%s: size %dx%d, want %dx%d", file, img.width,
                img.height, want_w, want_h);
     char hex[65];
-    sha256_hex(img.pixels, (size_t)img.width * img.height * image_mode_bytes(img.mode), hex);
+    sha256_buffer_hex(img.pixels, (size_t)img.width * img.height * image_mode_bytes(img.mode), hex);
     test_streq(&t, hex, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "decoded_sha256")),
                "%s: decoded pixels (%s)", file, image_mode_name(img.mode));
     const cJSON *r;
@@ -85,7 +85,7 @@ int main(int argc, char **argv) {
       TEST_CHECK(&t, rc == 0, "%s -> %dx%d: %s", file, w, h, err);
       if (rc == 0) {
         n_resized++;
-        sha256_hex(rgb, (size_t)w * h * 3, hex);
+        sha256_buffer_hex(rgb, (size_t)w * h * 3, hex);
         const char *want = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "sha256"));
         if (!test_streq(&t, hex, want, "%s -> %dx%d (%s)", file, w, h, image_mode_name(img.mode))) {
           double mean[3] = {0, 0, 0};
@@ -132,7 +132,7 @@ int main(int argc, char **argv) {
         TEST_CHECK(&t, rc == 0, "%s: Pillow decodes it, we refuse it: %s", label, err);
         if (rc == 0) {
           char hex[65];
-          sha256_hex(rgb, 384 * 384 * 3, hex);
+          sha256_buffer_hex(rgb, 384 * 384 * 3, hex);
           test_streq(&t, hex, want, "%s: 384x384 RGB", label);
         }
       }

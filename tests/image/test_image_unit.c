@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "image.h"
-#include "image/sha256.h"
 #include "test_util.h"
 
 static char *fixture(const char *rel, char *buf, size_t size) {
