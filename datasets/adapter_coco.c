@@ -17,36 +17,6 @@
 
 enum { KEY_MAX = 64 };
 
-/* A malloc'd string buffer reused across records. */
-typedef struct {
-  char *s;
-  size_t cap;
-  int set;
-} tmpstr;
-
-static int tmpstr_set(tmpstr *t, const char *s, size_t n) {
-  if (n + 1 > t->cap) {
-    size_t cap = n + 1 > 64 ? n + 1 : 64;
-    char *p = realloc(t->s, cap);
-    if (!p) return -1;
-    t->s = p;
-    t->cap = cap;
-  }
-  memcpy(t->s, s, n);
-  t->s[n] = '\0';
-  t->set = 1;
-  return 0;
-}
-
-static int read_tmp(json_stream *js, tmpstr *t) {
-  const char *s;
-  size_t n;
-  if (json_stream_peek(js) != JSON_KIND_STRING) return json_stream_fail(js, "expected a string");
-  if (json_stream_string(js, &s, &n)) return -1;
-  if (tmpstr_set(t, s, n)) return json_stream_fail(js, "out of memory");
-  return 0;
-}
-
 int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir, const char *val_dir,
                                const char *split_name, dataset *ds, char *err, size_t err_size) {
   if (!karpathy_json) return adapter_fail(err, err_size, dataset_task_name(ds->task), "no karpathy_json file given");
@@ -86,11 +56,11 @@ int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir,
         if (json_stream_int64(&js, &cocoid)) goto syntax;
         have_id = 1;
       } else if (strcmp(key, "filename") == 0) {
-        if (read_tmp(&js, &filename)) goto syntax;
+        if (tmpstr_read(&js, &filename)) goto syntax;
       } else if (strcmp(key, "filepath") == 0) {
-        if (read_tmp(&js, &filepath)) goto syntax;
+        if (tmpstr_read(&js, &filepath)) goto syntax;
       } else if (strcmp(key, "split") == 0) {
-        if (read_tmp(&js, &split)) goto syntax;
+        if (tmpstr_read(&js, &split)) goto syntax;
       } else if (strcmp(key, "sentences") == 0) {
         if (json_stream_peek(&js) != JSON_KIND_ARRAY) {
           adapter_fail(err, err_size, base, "%s: 'sentences' is not an array", where);
@@ -108,7 +78,7 @@ int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir,
             int kk;
             while ((kk = json_stream_object_next(&js, key, sizeof key)) == 1) {
               if (strcmp(key, "raw") == 0) {
-                if (read_tmp(&js, &raw)) goto syntax;
+                if (tmpstr_read(&js, &raw)) goto syntax;
               } else if (json_stream_skip(&js)) {
                 goto syntax;
               }
@@ -177,10 +147,10 @@ int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir,
   }
   json_stream_close(&js);
   str_index_free(&seen);
-  free(filename.s);
-  free(filepath.s);
-  free(split.s);
-  free(raw.s);
+  tmpstr_free(&filename);
+  tmpstr_free(&filepath);
+  tmpstr_free(&split);
+  tmpstr_free(&raw);
   sample_vec_finish(&sv, ds);
   return 0;
 syntax:
@@ -188,19 +158,13 @@ syntax:
 fail:
   json_stream_close(&js);
   str_index_free(&seen);
-  free(filename.s);
-  free(filepath.s);
-  free(split.s);
-  free(raw.s);
+  tmpstr_free(&filename);
+  tmpstr_free(&filepath);
+  tmpstr_free(&split);
+  tmpstr_free(&raw);
   sample_vec_free(&sv);
   return -1;
 }
-
-/* A (sample index, caption) pair collected while streaming an annotations file. */
-typedef struct {
-  size_t sample;
-  const char *caption;
-} ref_pair;
 
 /* Reads COCO-style {"annotations": [{"image_id": int, "caption": str}]} and gives every sample of ds
  * (keyed by its numeric id) its captions in file order. Annotations of other images are ignored.
@@ -209,9 +173,8 @@ int adapter_attach_references(dataset *ds, const char *ann_file, char *err, size
   const char *base = path_base(ann_file);
   json_stream js;
   str_index ix = {0};
-  ref_pair *pairs = NULL;
-  size_t n_pairs = 0, cap_pairs = 0;
-  size_t *counts = NULL;
+  adapter_caption *caps = NULL;
+  size_t n_caps = 0, cap_caps = 0;
   tmpstr caption = {0};
   char where[64] = "";
   if (str_index_init(&ix, ds->n_samples)) return adapter_fail(err, err_size, ann_file, "out of memory");
@@ -224,95 +187,33 @@ int adapter_attach_references(dataset *ds, const char *ann_file, char *err, size
   int rc;
   for (size_t j = 0; (rc = json_stream_array_next(&js)) == 1; j++) {
     snprintf(where, sizeof where, "annotations[%zu]", j);
-    if (json_stream_peek(&js) != JSON_KIND_OBJECT) {
-      adapter_fail(err, err_size, base, "%s: not an object", where);
-      goto fail;
-    }
-    if (json_stream_object_begin(&js)) goto syntax;
-    char key[KEY_MAX];
-    int have_img = 0, k;
     int64_t img = 0;
-    caption.set = 0;
-    while ((k = json_stream_object_next(&js, key, sizeof key)) == 1) {
-      if (strcmp(key, "image_id") == 0) {
-        if (json_stream_peek(&js) != JSON_KIND_NUMBER) {
-          adapter_fail(err, err_size, base, "%s: 'image_id' is not an integer", where);
-          goto fail;
-        }
-        if (json_stream_int64(&js, &img)) goto syntax;
-        have_img = 1;
-      } else if (strcmp(key, "caption") == 0) {
-        if (json_stream_peek(&js) != JSON_KIND_STRING) {
-          adapter_fail(err, err_size, base, "%s: 'caption' is not a string", where);
-          goto fail;
-        }
-        if (read_tmp(&js, &caption)) goto syntax;
-      } else if (json_stream_skip(&js)) {
-        goto syntax;
-      }
-    }
-    if (k < 0) goto syntax;
-    if (!have_img || !caption.set) {
-      adapter_fail(err, err_size, base, "%s: missing field '%s'", where, !have_img ? "image_id" : "caption");
-      goto fail;
-    }
+    if (adapter_read_caption_annotation(&js, base, where, &img, &caption, err, err_size)) goto fail;
     char idtext[32];
     snprintf(idtext, sizeof idtext, "%" PRId64, img);
     size_t si;
     if (str_index_get(&ix, idtext, &si)) {
-      if (n_pairs == cap_pairs) {
-        size_t nc = cap_pairs ? cap_pairs * 2 : 1024;
-        ref_pair *p = realloc(pairs, nc * sizeof *p);
-        if (!p) {
-          adapter_fail(err, err_size, ann_file, "out of memory");
-          goto fail;
-        }
-        pairs = p;
-        cap_pairs = nc;
-      }
-      pairs[n_pairs].sample = si;
-      pairs[n_pairs].caption = arena_strdup(&ds->mem, caption.s);
-      if (!pairs[n_pairs].caption) {
+      const char *text = arena_strdup(&ds->mem, caption.s);
+      if (!text || adapter_caption_push(&caps, &n_caps, &cap_caps, si, text)) {
         adapter_fail(err, err_size, ann_file, "out of memory");
         goto fail;
       }
-      n_pairs++;
     }
   }
   if (rc < 0) goto syntax;
   if (adapter_finish_top(&js, err, err_size)) goto fail;
   json_stream_close(&js);
-  /* Group by sample, keeping file order (counting sort). */
-  counts = calloc(ds->n_samples + 1, sizeof *counts);
-  if (!counts) {
-    adapter_fail(err, err_size, ann_file, "out of memory");
+  if (adapter_group_references(&ds->mem, ds->samples, ds->n_samples, caps, n_caps, ann_file, err, err_size))
     goto fail_closed;
-  }
-  for (size_t p = 0; p < n_pairs; p++) counts[pairs[p].sample]++;
   for (size_t i = 0; i < ds->n_samples; i++) {
-    dataset_sample *s = &ds->samples[i];
-    if (counts[i] == 0) {
+    const dataset_sample *s = &ds->samples[i];
+    if (s->n_references == 0) {
       adapter_fail(err, err_size, base, "no reference caption for image %s (%s)", s->id, s->image_path);
       goto fail_closed;
     }
-    if (counts[i] > 1000000) {
-      adapter_fail(err, err_size, base, "image %s has too many captions", s->id);
-      goto fail_closed;
-    }
-    s->references = arena_alloc(&ds->mem, counts[i] * sizeof *s->references);
-    if (!s->references) {
-      adapter_fail(err, err_size, ann_file, "out of memory");
-      goto fail_closed;
-    }
-    s->n_references = 0;
   }
-  for (size_t p = 0; p < n_pairs; p++) {
-    dataset_sample *s = &ds->samples[pairs[p].sample];
-    s->references[s->n_references++] = pairs[p].caption;
-  }
-  free(counts);
-  free(pairs);
-  free(caption.s);
+  free(caps);
+  tmpstr_free(&caption);
   str_index_free(&ix);
   return 0;
 syntax:
@@ -320,9 +221,8 @@ syntax:
 fail:
   json_stream_close(&js);
 fail_closed:
-  free(counts);
-  free(pairs);
-  free(caption.s);
+  free(caps);
+  tmpstr_free(&caption);
   str_index_free(&ix);
   return -1;
 }

@@ -38,7 +38,8 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
   str_index ix = {0};
   cap_pair *pairs = NULL;
   size_t n_pairs = 0, cap_pairs = 0;
-  size_t *counts = NULL;
+  adapter_caption *caps = NULL; /* pairs joined to their images */
+  tmpstr caption = {0};
   char where[64] = "";
   int seen_images = 0, seen_annotations = 0;
   if (json_stream_open(&js, file, err, err_size)) goto fail;
@@ -114,37 +115,8 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
       int rc;
       for (size_t j = 0; (rc = json_stream_array_next(&js)) == 1; j++) {
         snprintf(where, sizeof where, "annotations[%zu]", j);
-        if (json_stream_peek(&js) != JSON_KIND_OBJECT) {
-          adapter_fail(err, err_size, base, "%s: not an object", where);
-          goto fail;
-        }
-        if (json_stream_object_begin(&js)) goto syntax;
-        int have_img = 0, kk;
         int64_t img = 0;
-        const char *caption = NULL;
-        while ((kk = json_stream_object_next(&js, key, sizeof key)) == 1) {
-          if (strcmp(key, "image_id") == 0) {
-            if (json_stream_peek(&js) != JSON_KIND_NUMBER) {
-              adapter_fail(err, err_size, base, "%s: 'image_id' is not an integer", where);
-              goto fail;
-            }
-            if (json_stream_int64(&js, &img)) goto syntax;
-            have_img = 1;
-          } else if (strcmp(key, "caption") == 0) {
-            if (json_stream_peek(&js) != JSON_KIND_STRING) {
-              adapter_fail(err, err_size, base, "%s: 'caption' is not a string", where);
-              goto fail;
-            }
-            if (adapter_read_string(&js, &ds->mem, &caption)) goto syntax;
-          } else if (json_stream_skip(&js)) {
-            goto syntax;
-          }
-        }
-        if (kk < 0) goto syntax;
-        if (!have_img || !caption) {
-          adapter_fail(err, err_size, base, "%s: missing field '%s'", where, !have_img ? "image_id" : "caption");
-          goto fail;
-        }
+        if (adapter_read_caption_annotation(&js, base, where, &img, &caption, err, err_size)) goto fail;
         if (n_pairs == cap_pairs) {
           size_t nc = cap_pairs ? cap_pairs * 2 : 1024;
           cap_pair *p = realloc(pairs, nc * sizeof *p);
@@ -156,8 +128,12 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
           cap_pairs = nc;
         }
         pairs[n_pairs].image = img;
-        pairs[n_pairs].caption = caption;
+        pairs[n_pairs].caption = arena_strdup(&ds->mem, caption.s);
         pairs[n_pairs].index = j;
+        if (!pairs[n_pairs].caption) {
+          adapter_fail(err, err_size, file, "out of memory");
+          goto fail;
+        }
         n_pairs++;
       }
       if (rc < 0) goto syntax;
@@ -189,41 +165,27 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
       goto fail_closed;
     }
   }
-  counts = calloc(sv.n + 1, sizeof *counts);
-  size_t *owner = malloc((n_pairs + 1) * sizeof *owner);
-  if (!counts || !owner) {
-    free(owner);
+  caps = malloc((n_pairs + 1) * sizeof *caps);
+  if (!caps) {
     adapter_fail(err, err_size, file, "out of memory");
     goto fail_closed;
   }
   for (size_t p = 0; p < n_pairs; p++) {
     char idtext[32];
     snprintf(idtext, sizeof idtext, "%" PRId64, pairs[p].image);
-    if (!str_index_get(&ix, idtext, &owner[p])) {
+    if (!str_index_get(&ix, idtext, &caps[p].sample)) {
       adapter_fail(err, err_size, base, "annotations[%zu]: image_id %s is not in images", pairs[p].index, idtext);
-      free(owner);
       goto fail_closed;
     }
-    counts[owner[p]]++;
+    caps[p].caption = pairs[p].caption;
   }
+  if (adapter_group_references(&ds->mem, sv.v, sv.n, caps, n_pairs, file, err, err_size)) goto fail_closed;
   for (size_t i = 0; i < sv.n; i++) {
-    if (counts[i] == 0) {
+    if (sv.v[i].n_references == 0) {
       adapter_fail(err, err_size, base, "images[%zu] (id %s): no captions in annotations", i, sv.v[i].id);
-      free(owner);
-      goto fail_closed;
-    }
-    sv.v[i].references = arena_alloc(&ds->mem, counts[i] * sizeof(const char *));
-    if (!sv.v[i].references) {
-      free(owner);
-      adapter_fail(err, err_size, file, "out of memory");
       goto fail_closed;
     }
   }
-  for (size_t p = 0; p < n_pairs; p++) {
-    dataset_sample *s = &sv.v[owner[p]];
-    s->references[s->n_references++] = pairs[p].caption;
-  }
-  free(owner);
   for (size_t i = 0; i < sv.n; i++) {
     sv.v[i].demo_text = py_strip(&ds->mem, sv.v[i].references[0]);
     if (!sv.v[i].demo_text) {
@@ -231,8 +193,9 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
       goto fail_closed;
     }
   }
-  free(counts);
+  free(caps);
   free(pairs);
+  tmpstr_free(&caption);
   str_index_free(&ix);
   ds->files = arena_strdup(&ds->mem, file);
   sample_vec_finish(&sv, ds);
@@ -242,8 +205,9 @@ syntax:
 fail:
   json_stream_close(&js);
 fail_closed:
-  free(counts);
+  free(caps);
   free(pairs);
+  tmpstr_free(&caption);
   str_index_free(&ix);
   sample_vec_free(&sv);
   return -1;

@@ -17,11 +17,6 @@
 
 enum { KEY_MAX = 64 };
 
-typedef struct {
-  size_t sample;
-  const char *caption;
-} tc_pair;
-
 int adapter_textcaps_load(const dataset_source *src, dataset_split split, dataset *ds, char *err, size_t err_size) {
   const int train = split == DATASET_SPLIT_TRAIN;
   const char *file = train ? src->train_json : src->test_json;
@@ -31,8 +26,8 @@ int adapter_textcaps_load(const dataset_source *src, dataset_split split, datase
   json_stream js;
   sample_vec sv = {0};
   str_index ix = {0};
-  tc_pair *pairs = NULL;
-  size_t n_pairs = 0, cap_pairs = 0;
+  adapter_caption *caps = NULL;
+  size_t n_caps = 0, cap_caps = 0;
   char where[64] = "";
   if (str_index_init(&ix, 1024)) return adapter_fail(err, err_size, file, "out of memory");
   if (adapter_open_member_array(&js, file, "data", err, err_size)) goto fail;
@@ -77,27 +72,16 @@ int adapter_textcaps_load(const dataset_source *src, dataset_split split, datase
       s->id = image_id;
       s->image_id = image_id;
       s->id_is_num = 0;
-      s->image_path = arena_printf(&ds->mem, "%s%s%s.jpg", src->image_dir,
-                                   src->image_dir[0] && src->image_dir[strlen(src->image_dir) - 1] == '/' ? "" : "/",
-                                   image_name ? image_name : image_id);
+      s->image_path = path_join_jpg(&ds->mem, src->image_dir, image_name ? image_name : image_id);
       if (!s->image_path || str_index_put(&ix, image_id, si, NULL) < 0) {
         adapter_fail(err, err_size, file, "out of memory");
         goto fail;
       }
     }
-    if (n_pairs == cap_pairs) {
-      size_t nc = cap_pairs ? cap_pairs * 2 : 1024;
-      tc_pair *p = realloc(pairs, nc * sizeof *p);
-      if (!p) {
-        adapter_fail(err, err_size, file, "out of memory");
-        goto fail;
-      }
-      pairs = p;
-      cap_pairs = nc;
+    if (adapter_caption_push(&caps, &n_caps, &cap_caps, si, caption)) {
+      adapter_fail(err, err_size, file, "out of memory");
+      goto fail;
     }
-    pairs[n_pairs].sample = si;
-    pairs[n_pairs].caption = caption;
-    n_pairs++;
   }
   if (rc < 0) goto syntax;
   if (adapter_finish_top(&js, err, err_size)) goto fail;
@@ -106,20 +90,8 @@ int adapter_textcaps_load(const dataset_source *src, dataset_split split, datase
     adapter_fail(err, err_size, base, "'data' is empty");
     goto fail_closed;
   }
-  /* Count, allocate, fill: references in file order. */
-  for (size_t p = 0; p < n_pairs; p++) sv.v[pairs[p].sample].n_references++;
-  for (size_t i = 0; i < sv.n; i++) {
-    sv.v[i].references = arena_alloc(&ds->mem, (size_t)sv.v[i].n_references * sizeof(const char *));
-    if (!sv.v[i].references) {
-      adapter_fail(err, err_size, file, "out of memory");
-      goto fail_closed;
-    }
-    sv.v[i].n_references = 0;
-  }
-  for (size_t p = 0; p < n_pairs; p++) {
-    dataset_sample *s = &sv.v[pairs[p].sample];
-    s->references[s->n_references++] = pairs[p].caption;
-  }
+  /* references in file order; every sample has at least the caption that created it */
+  if (adapter_group_references(&ds->mem, sv.v, sv.n, caps, n_caps, file, err, err_size)) goto fail_closed;
   for (size_t i = 0; i < sv.n; i++) {
     sv.v[i].demo_text = py_strip(&ds->mem, sv.v[i].references[0]);
     if (!sv.v[i].demo_text) {
@@ -131,7 +103,7 @@ int adapter_textcaps_load(const dataset_source *src, dataset_split split, datase
       sv.v[i].n_references = 0;
     }
   }
-  free(pairs);
+  free(caps);
   str_index_free(&ix);
   ds->files = arena_strdup(&ds->mem, file);
   sample_vec_finish(&sv, ds);
@@ -141,7 +113,7 @@ syntax:
 fail:
   json_stream_close(&js);
 fail_closed:
-  free(pairs);
+  free(caps);
   str_index_free(&ix);
   sample_vec_free(&sv);
   return -1;

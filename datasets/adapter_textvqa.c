@@ -103,9 +103,7 @@ int adapter_textvqa_official_load(const dataset_source *src, dataset_split split
       goto fail;
     }
     s->id = arena_int(&ds->mem, s->id_num);
-    s->image_path = arena_printf(&ds->mem, "%s%s%s.jpg", src->image_dir,
-                                 src->image_dir[0] && src->image_dir[strlen(src->image_dir) - 1] == '/' ? "" : "/",
-                                 s->image_id);
+    s->image_path = path_join_jpg(&ds->mem, src->image_dir, s->image_id);
     const char **arr = arena_alloc(&ds->mem, (size_t)n_answers * sizeof *arr);
     if (!s->id || !s->image_path || !arr) {
       adapter_fail(err, err_size, file, "out of memory");

@@ -158,6 +158,11 @@ char *path_join(arena *a, const char *dir, const char *name) {
   return arena_printf(a, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
 }
 
+char *path_join_jpg(arena *a, const char *dir, const char *stem) {
+  size_t n = strlen(dir);
+  return arena_printf(a, "%s%s%s.jpg", dir, n && dir[n - 1] == '/' ? "" : "/", stem);
+}
+
 /* Length of the Python-whitespace character at s (0 when s does not start with one). */
 static size_t py_space_len(const unsigned char *s, size_t avail) {
   unsigned char c = s[0];
@@ -236,6 +241,94 @@ int adapter_read_string(json_stream *js, arena *a, const char **out) {
   if (json_stream_string(js, &s, &n)) return -1;
   *out = arena_strndup(a, s, n);
   return *out ? 0 : json_stream_fail(js, "out of memory");
+}
+
+int tmpstr_read(json_stream *js, tmpstr *t) {
+  const char *s;
+  size_t n;
+  if (json_stream_peek(js) != JSON_KIND_STRING) return json_stream_fail(js, "expected a string");
+  if (json_stream_string(js, &s, &n)) return -1;
+  if (n + 1 > t->cap) {
+    size_t cap = n + 1 > 64 ? n + 1 : 64;
+    char *p = realloc(t->s, cap);
+    if (!p) return json_stream_fail(js, "out of memory");
+    t->s = p;
+    t->cap = cap;
+  }
+  memcpy(t->s, s, n);
+  t->s[n] = '\0';
+  t->set = 1;
+  return 0;
+}
+
+void tmpstr_free(tmpstr *t) {
+  free(t->s);
+  memset(t, 0, sizeof *t);
+}
+
+int adapter_read_caption_annotation(json_stream *js, const char *base, const char *where, int64_t *image_id,
+                                    tmpstr *caption, char *err, size_t err_size) {
+  if (json_stream_peek(js) != JSON_KIND_OBJECT) return adapter_fail(err, err_size, base, "%s: not an object", where);
+  if (json_stream_object_begin(js)) return adapter_stream_fail(js, err, err_size, where);
+  char key[64];
+  int have_img = 0, k;
+  caption->set = 0;
+  while ((k = json_stream_object_next(js, key, sizeof key)) == 1) {
+    if (strcmp(key, "image_id") == 0) {
+      if (json_stream_peek(js) != JSON_KIND_NUMBER)
+        return adapter_fail(err, err_size, base, "%s: 'image_id' is not an integer", where);
+      if (json_stream_int64(js, image_id)) return adapter_stream_fail(js, err, err_size, where);
+      have_img = 1;
+    } else if (strcmp(key, "caption") == 0) {
+      if (json_stream_peek(js) != JSON_KIND_STRING)
+        return adapter_fail(err, err_size, base, "%s: 'caption' is not a string", where);
+      if (tmpstr_read(js, caption)) return adapter_stream_fail(js, err, err_size, where);
+    } else if (json_stream_skip(js)) {
+      return adapter_stream_fail(js, err, err_size, where);
+    }
+  }
+  if (k < 0) return adapter_stream_fail(js, err, err_size, where);
+  if (!have_img || !caption->set)
+    return adapter_fail(err, err_size, base, "%s: missing field '%s'", where, !have_img ? "image_id" : "caption");
+  return 0;
+}
+
+int adapter_caption_push(adapter_caption **caps, size_t *n, size_t *cap, size_t sample, const char *caption) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 1024;
+    adapter_caption *p = nc < SIZE_MAX / sizeof *p ? realloc(*caps, nc * sizeof *p) : NULL;
+    if (!p) return -1;
+    *caps = p;
+    *cap = nc;
+  }
+  (*caps)[(*n)++] = (adapter_caption){sample, caption};
+  return 0;
+}
+
+int adapter_group_references(arena *a, dataset_sample *samples, size_t n_samples, const adapter_caption *caps,
+                             size_t n_caps, const char *file, char *err, size_t err_size) {
+  enum { MAX_REFERENCES = 1000000 };
+  for (size_t i = 0; i < n_samples; i++) {
+    samples[i].references = NULL;
+    samples[i].n_references = 0;
+  }
+  for (size_t p = 0; p < n_caps; p++) { /* count */
+    dataset_sample *s = &samples[caps[p].sample];
+    if (s->n_references == MAX_REFERENCES)
+      return adapter_fail(err, err_size, path_base(file), "image %s has more than %d captions", s->id, MAX_REFERENCES);
+    s->n_references++;
+  }
+  for (size_t i = 0; i < n_samples; i++) { /* allocate */
+    if (samples[i].n_references == 0) continue;
+    samples[i].references = arena_alloc(a, (size_t)samples[i].n_references * sizeof *samples[i].references);
+    if (!samples[i].references) return adapter_fail(err, err_size, file, "out of memory");
+    samples[i].n_references = 0;
+  }
+  for (size_t p = 0; p < n_caps; p++) { /* fill, in file order */
+    dataset_sample *s = &samples[caps[p].sample];
+    s->references[s->n_references++] = caps[p].caption;
+  }
+  return 0;
 }
 
 /* Opens `path` and moves to the first element of the top-level array member `member`. */

@@ -46,6 +46,9 @@ const char *path_base(const char *path);
 /* dir + "/" + name (no doubled slash), in the arena. */
 char *path_join(arena *a, const char *dir, const char *name);
 
+/* dir + "/" + stem + ".jpg" (no doubled slash), in the arena. */
+char *path_join_jpg(arena *a, const char *dir, const char *stem);
+
 /* Python's str.strip() with no argument on UTF-8 text: removes leading and trailing characters for
  * which str.isspace() is true (ASCII \t\n\v\f\r, 0x1c-0x1f, space, and the Unicode spaces U+0085,
  * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). Returns the stripped
@@ -74,6 +77,42 @@ int adapter_open_member_array(json_stream *js, const char *path, const char *mem
 /* After the member array ended: skips the rest of the top-level object and checks the end of input.
  * Returns 0, or -1 with err set. */
 int adapter_finish_top(json_stream *js, char *err, size_t err_size);
+
+/* A malloc'd string buffer reused across records (for values kept only when needed). */
+typedef struct {
+  char *s;
+  size_t cap;
+  int set; /* a value was read since the caller last cleared it */
+} tmpstr;
+
+/* Reads a string value into t (growing it). Returns 0, or -1 with the stream failed (also when the
+ * value is not a string). */
+int tmpstr_read(json_stream *js, tmpstr *t);
+
+void tmpstr_free(tmpstr *t);
+
+/* Reads one element of a COCO-style "annotations" array, {"image_id": int, "caption": str, ...}
+ * (other keys skipped): *image_id, and the caption into *caption. `base` (the file's name) and
+ * `where` ("annotations[17]") name the element in errors. Returns 0, or -1 with err set. */
+int adapter_read_caption_annotation(json_stream *js, const char *base, const char *where, int64_t *image_id,
+                                    tmpstr *caption, char *err, size_t err_size);
+
+/* A caption collected while streaming a file: the sample it belongs to and its text (in the arena). */
+typedef struct {
+  size_t sample; /* index into the samples array */
+  const char *caption;
+} adapter_caption;
+
+/* Gives samples[0..n_samples) their references: the captions in `caps` naming each, in caps order (file
+ * order), in arrays from the arena. A sample no caption names gets none (NULL, 0): callers decide
+ * whether that is an error. Returns 0, or -1 with err set ("<file>: out of memory", or "<file>: image
+ * <id> has more than 1000000 captions"). */
+int adapter_group_references(arena *a, dataset_sample *samples, size_t n_samples, const adapter_caption *caps,
+                             size_t n_caps, const char *file, char *err, size_t err_size);
+
+/* Appends one caption to a growable array (*caps, *n, *cap; malloc'd, the caller frees). Returns 0 or -1
+ * (out of memory). */
+int adapter_caption_push(adapter_caption **caps, size_t *n, size_t *cap, size_t sample, const char *caption);
 
 /* A hash set of strings with the index they were stored with (open addressing, malloc'd). */
 typedef struct {
