@@ -7,19 +7,9 @@
 #include "arena.h"
 #include "dataset_internal.h"
 #include "rng.h"
+#include "test_json.h"
 #include "test_util.h"
 
-static cJSON *load_golden(test_ctx *t, const char *rel) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/%s", FEWSHOT_TEST_DIR, rel);
-  char *text = test_read_file(path, NULL);
-  TEST_CHECK(t, text != NULL, "read %s", path);
-  if (!text) return NULL;
-  cJSON *j = cJSON_Parse(text);
-  free(text);
-  TEST_CHECK(t, j != NULL, "parse %s", path);
-  return j;
-}
 
 static uint64_t num(const cJSON *o, const char *key) { return (uint64_t)cJSON_GetObjectItem(o, key)->valuedouble; }
 
@@ -38,7 +28,7 @@ static void check_list(test_ctx *t, const cJSON *want, const int64_t *v, size_t 
 
 int main(void) {
   test_ctx t = test_begin("datasets_rng");
-  cJSON *g = load_golden(&t, "fixtures/datasets/goldens/rng.json");
+  cJSON *g = test_load_json(&t, "fixtures/datasets/goldens/rng.json");
   if (!g) return test_report(&t);
 
   const cJSON *c;

@@ -34,6 +34,7 @@
 
 #include "cuda/backend_cuda.h"
 #include "engine.h"
+#include "model/model_inputs.h"
 #include "test_util.h"
 
 #define SKIP 77
@@ -64,24 +65,6 @@ typedef struct {
 } workload;
 
 /* ---------------------------------------------------------------- inputs */
-
-/* The goldens' pixels: ((31i + 7c + 13y + 17x) mod 255)/127.5 - 1 in double, rounded to float. */
-static float *test_pixels(int n_img, int ch, int size) {
-  float *p = malloc((size_t)n_img * ch * size * size * sizeof *p);
-  size_t k = 0;
-  for (int i = 0; i < n_img; i++)
-    for (int c = 0; c < ch; c++)
-      for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++) p[k++] = (float)(((31 * i + 7 * c + 13 * y + 17 * x) % 255) / 127.5 - 1.0);
-  return p;
-}
-
-static int32_t *json_ids(cJSON *arr, int *n) {
-  *n = cJSON_GetArraySize(arr);
-  int32_t *v = malloc((size_t)(*n ? *n : 1) * sizeof *v);
-  for (int i = 0; i < *n; i++) v[i] = (int32_t)cJSON_GetArrayItem(arr, i)->valuedouble;
-  return v;
-}
 
 static int load_golden(test_ctx *t, const char *prefix, workload *w) {
   char path[1024];

@@ -33,6 +33,7 @@
 
 #include "backend.h"
 #include "cuda/backend_cuda.h"
+#include "model/model_inputs.h"
 #include "test_util.h"
 
 #define SKIP 77
@@ -40,19 +41,6 @@
 #define U_BF16 (1.0 / 256.0)
 
 /* ---------------------------------------------------------------- random inputs */
-
-typedef struct {
-  uint64_t s;
-} rng;
-static float frand(rng *r) { /* uniform in [-1, 1) */
-  r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (float)((r->s >> 40) * (1.0 / (1 << 24))) * 2.0f - 1.0f;
-}
-static float *rand_vec(rng *r, size_t n, float scale) {
-  float *v = malloc((n ? n : 1) * sizeof *v);
-  for (size_t i = 0; i < n; i++) v[i] = frand(r) * scale;
-  return v;
-}
 
 /* float32 -> bf16 bits, round to nearest even (finite inputs), and back */
 static uint16_t f32_to_bf16(float f) {

@@ -11,20 +11,13 @@
 
 #include "caption.h"
 #include "score.h"
+#include "test_json.h"
 #include "test_util.h"
 
 /* relative 1e-9: see the file comment */
 #define REL 1e-9
 
-static cJSON *load(test_ctx *t, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/fixtures/metrics/%s", FEWSHOT_TEST_DIR, name);
-  char *text = test_read_file(path, NULL);
-  cJSON *j = text ? cJSON_Parse(text) : NULL;
-  free(text);
-  TEST_CHECK(t, j != NULL, "cannot read %s", path);
-  return j;
-}
+static cJSON *load(test_ctx *t, const char *name) { return test_load_json(t, "fixtures/metrics/%s", name); }
 
 static void check_tokenized_fixture(test_ctx *t) {
   cJSON *exp = load(t, "caption_expected.json");

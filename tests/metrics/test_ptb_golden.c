@@ -8,18 +8,11 @@
 #include <cjson/cJSON.h>
 
 #include "ptb.h"
+#include "test_json.h"
 #include "test_util.h"
 #include "ustr.h"
 
-static cJSON *load(test_ctx *t, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/fixtures/metrics/%s", FEWSHOT_TEST_DIR, name);
-  char *text = test_read_file(path, NULL);
-  cJSON *j = text ? cJSON_Parse(text) : NULL;
-  free(text);
-  TEST_CHECK(t, j != NULL, "cannot read %s", path);
-  return j;
-}
+static cJSON *load(test_ctx *t, const char *name) { return test_load_json(t, "fixtures/metrics/%s", name); }
 
 static void check_batch(test_ctx *t, const ptb_tokenizer *tok, const char **caps, size_t n,
                         const char *java, const cJSON *final, const cJSON *raw_lines, int bi) {

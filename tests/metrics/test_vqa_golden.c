@@ -8,19 +8,11 @@
  * Also checks Python 2/3 round() on hand-picked ties. */
 #include <cjson/cJSON.h>
 
+#include "test_json.h"
 #include "test_util.h"
 #include "vqa.h"
 
-static cJSON *load(test_ctx *t, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/fixtures/metrics/%s", FEWSHOT_TEST_DIR, name);
-  char *text = test_read_file(path, NULL);
-  TEST_CHECK(t, text != NULL, "cannot read %s", path);
-  cJSON *j = text ? cJSON_Parse(text) : NULL;
-  free(text);
-  TEST_CHECK(t, j != NULL, "cannot parse %s", path);
-  return j;
-}
+static cJSON *load(test_ctx *t, const char *name) { return test_load_json(t, "fixtures/metrics/%s", name); }
 
 static const char *str(const cJSON *o, const char *k) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);

@@ -11,23 +11,11 @@
 #include <string.h>
 
 #include "backend.h"
+#include "model/model_inputs.h"
 #include "test_util.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4
-
-typedef struct {
-  uint64_t s;
-} rng;
-static float frand(rng *r) { /* uniform in [-1, 1) */
-  r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (float)((r->s >> 40) * (1.0 / (1 << 24))) * 2.0f - 1.0f;
-}
-static float *rand_vec(rng *r, size_t n, float scale) {
-  float *v = malloc(n * sizeof *v);
-  for (size_t i = 0; i < n; i++) v[i] = frand(r) * scale;
-  return v;
-}
 
 typedef struct {
   bk_backend *be;

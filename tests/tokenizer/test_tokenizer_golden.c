@@ -13,22 +13,14 @@
 #include <omp.h>
 #include <stdint.h>
 
+#include "test_json.h"
 #include "test_util.h"
 #include "tokenizer.h"
 #include "tokenizer_impl.h"
 
 #define MODEL_DIR FEWSHOT_TEST_DIR "/fixtures/xgenmm"
 
-static cJSON *load(test_ctx *t, const char *name) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/fixtures/tokenizer/%s", FEWSHOT_TEST_DIR, name);
-  size_t len = 0;
-  char *text = test_read_file(path, &len);
-  cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
-  free(text);
-  TEST_CHECK(t, root != NULL, "%s: cannot read or parse", path);
-  return root;
-}
+static cJSON *load(test_ctx *t, const char *name) { return test_load_json(t, "fixtures/tokenizer/%s", name); }
 
 /* Reads a JSON array of integers into a malloc'd array. */
 static int32_t *json_ids(const cJSON *a, size_t *n) {
