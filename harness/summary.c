@@ -4,7 +4,6 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "plot.h"
 #include "rundir.h"
 #include "stats.h"
+#include "strbuf.h"
 #include "taskinfo.h"
 
 void summary_free(summary *s) {
@@ -367,39 +367,6 @@ char *summary_to_openflamingo_json(const summary *s) {
   return text;
 }
 
-typedef struct {
-  char *buf;
-  size_t n, cap;
-  int oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t len) {
-  if (b->oom) return;
-  if (b->n + len + 1 > b->cap) {
-    size_t cap = (b->n + len + 1) * 2;
-    char *nb = realloc(b->buf, cap);
-    if (!nb) {
-      b->oom = 1;
-      return;
-    }
-    b->buf = nb;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->n, s, len);
-  b->n += len;
-  b->buf[b->n] = '\0';
-}
-
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *b, const char *fmt, ...) {
-  char tmp[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* A CSV field through libcsv's quoting rules. */
 static void sb_csv_field(strbuf *b, const char *s) {
   size_t len = strlen(s);
@@ -409,52 +376,48 @@ static void sb_csv_field(strbuf *b, const char *s) {
     return;
   }
   size_t n = csv_write(q, len * 2 + 3, s, len);
-  sb_add(b, q, n);
+  strbuf_add(b, q, n);
   free(q);
 }
 
 static void sb_num(strbuf *b, double v) {
   char tmp[40];
-  if (isfinite(v)) sb_printf(b, "%s", jsonnum_format(v, tmp, sizeof tmp));
+  if (isfinite(v)) strbuf_printf(b, "%s", jsonnum_format(v, tmp, sizeof tmp));
 }
 
 char *summary_to_csv(const summary *s) {
   strbuf b = {0};
-  sb_printf(&b, "label,task,metric,shots,n_seeds,mean,stddev,stddev_sample,complete,seeds,trials,"
+  strbuf_printf(&b, "label,task,metric,shots,n_seeds,mean,stddev,stddev_sample,complete,seeds,trials,"
                 "n_samples,n_failed\n");
   for (size_t i = 0; i < s->n_cells; i++) {
     const summary_cell *c = &s->cells[i];
     sb_csv_field(&b, s->label ? s->label : "");
-    sb_add(&b, ",", 1);
+    strbuf_add(&b, ",", 1);
     sb_csv_field(&b, c->task);
-    sb_printf(&b, ",%s,%d,%zu,", c->metric, c->shots, c->n_trials);
+    strbuf_printf(&b, ",%s,%d,%zu,", c->metric, c->shots, c->n_trials);
     sb_num(&b, c->mean);
-    sb_add(&b, ",", 1);
+    strbuf_add(&b, ",", 1);
     sb_num(&b, c->stddev);
-    sb_add(&b, ",", 1);
+    strbuf_add(&b, ",", 1);
     sb_num(&b, c->stddev_sample);
-    sb_printf(&b, ",%s,", c->complete ? "true" : "false");
+    strbuf_printf(&b, ",%s,", c->complete ? "true" : "false");
     /* Per-seed lists are space-separated inside one field each, in seed order. */
-    for (size_t k = 0; k < c->n_trials; k++) sb_printf(&b, "%s%lld", k ? " " : "", c->trials[k].seed);
-    sb_add(&b, ",", 1);
+    for (size_t k = 0; k < c->n_trials; k++) strbuf_printf(&b, "%s%lld", k ? " " : "", c->trials[k].seed);
+    strbuf_add(&b, ",", 1);
     for (size_t k = 0; k < c->n_trials; k++) {
-      if (k) sb_add(&b, " ", 1);
+      if (k) strbuf_add(&b, " ", 1);
       if (isfinite(c->trials[k].score)) sb_num(&b, c->trials[k].score);
-      else sb_add(&b, "nan", 3);
+      else strbuf_add(&b, "nan", 3);
     }
-    sb_add(&b, ",", 1);
+    strbuf_add(&b, ",", 1);
     size_t ns = 0, nf = 0;
     for (size_t k = 0; k < c->n_trials; k++) {
       ns += c->trials[k].n_samples;
       nf += c->trials[k].n_failed;
     }
-    sb_printf(&b, "%zu,%zu\n", ns, nf);
+    strbuf_printf(&b, "%zu,%zu\n", ns, nf);
   }
-  if (b.oom) {
-    free(b.buf);
-    return NULL;
-  }
-  return b.buf;
+  return strbuf_finish(&b);
 }
 
 int summary_write_dir(const char *dir, const summary *s, const struct reference_card *ref,
