@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 char *jsonnum_format(double v, char *buf, size_t buf_size) {
+  if (!buf || buf_size < 32) return buf;
   if (!isfinite(v)) {
     snprintf(buf, buf_size, "null");
     return buf;

@@ -91,6 +91,13 @@ okvqa_stemmer *okvqa_stemmer_init(char *err, size_t err_size) {
     set_err(err, err_size, "okvqa: out of memory");
     return NULL;
   }
+  /* the tokenizer's two stage buffers always exist (the steps index them even when empty) */
+  if (cps_put(&s->a, 0) || cps_put(&s->b, 0)) {
+    set_err(err, err_size, "okvqa: out of memory");
+    okvqa_stemmer_free(s);
+    return NULL;
+  }
+  s->a.n = s->b.n = 0;
   for (size_t i = 0; i < OK_N_RULES; i++) {
     int rc = regcomp(&s->rules[i], okvqa_singulars[i].pattern,
                      REG_EXTENDED | (okvqa_singulars[i].icase ? REG_ICASE : 0));

@@ -40,26 +40,22 @@ static const float *wdata(const bk_weight *w) { return (const float *)w->data; }
 /* ============================== the dot-product kernel ============================== */
 
 /* 8-float vectors (GCC vector extension): one AVX register, or two SSE registers in the generic
- * clone. The helpers taking them are static and inlined, so the ABI note GCC gives for passing
- * them without AVX does not apply. */
-#pragma GCC diagnostic ignored "-Wpsabi"
+ * clone. No helper passes or returns one by value: clang refuses a 32-byte vector crossing between
+ * the AVX2 clone and a function compiled without AVX, inlined or not, so the load is an expression
+ * (an unaligned, aliasing vector type) and the other helpers take pointers. */
 typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4), may_alias));
+#define LOAD8(p) (*(const v8f_unaligned *)(p))
 
-static inline v8f load8(const float *p) {
-  v8f v;
-  memcpy(&v, p, sizeof v);
-  return v;
+static inline float lanes_sum(const v8f *a) {
+  return (((*a)[0] + (*a)[4]) + ((*a)[2] + (*a)[6])) + (((*a)[1] + (*a)[5]) + ((*a)[3] + (*a)[7]));
 }
 
-static inline float lanes_sum(v8f a) {
-  return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
-}
-
-/* The remainder k = K8..K-1 goes to lanes 0..K-K8-1, exactly as a full step would. */
-static inline v8f tail8(const float *x, const float *w, int K8, int K) {
-  v8f a = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int k = K8; k < K; k++) a[k - K8] = x[k] * w[k];
-  return a;
+/* The remainder k = K8..K-1 goes to lanes 0..K-K8-1, exactly as a full step would. (Adding only
+ * to those lanes equals adding a vector with zeros elsewhere: an accumulator that starts at +0
+ * never holds -0, and a + 0 == a for every other value.) */
+static inline void tail8_add(v8f *a, const float *x, const float *w, int K8, int K) {
+  for (int k = K8; k < K; k++) (*a)[k - K8] += x[k] * w[k];
 }
 
 /* y[m, n] = f(Σ_k x[m, k]·w[n, k]) for m < M, n < N, where f applies `scale`, adds bias[n]
@@ -76,32 +72,32 @@ dot_tile(float *y, size_t ldy, const float *x, size_t ldx, int M, const float *w
       const float *w0 = w + (size_t)n * ldw, *w1 = w0 + ldw;
       v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
       for (int k = 0; k < K8; k += 8) {
-        v8f b0 = load8(w0 + k), b1 = load8(w1 + k);
-        v8f c = load8(x0 + k);
+        v8f b0 = LOAD8(w0 + k), b1 = LOAD8(w1 + k);
+        v8f c = LOAD8(x0 + k);
         a00 += c * b0;
         a01 += c * b1;
-        c = load8(x1 + k);
+        c = LOAD8(x1 + k);
         a10 += c * b0;
         a11 += c * b1;
-        c = load8(x2 + k);
+        c = LOAD8(x2 + k);
         a20 += c * b0;
         a21 += c * b1;
-        c = load8(x3 + k);
+        c = LOAD8(x3 + k);
         a30 += c * b0;
         a31 += c * b1;
       }
       if (K8 < K) {
-        a00 += tail8(x0, w0, K8, K);
-        a01 += tail8(x0, w1, K8, K);
-        a10 += tail8(x1, w0, K8, K);
-        a11 += tail8(x1, w1, K8, K);
-        a20 += tail8(x2, w0, K8, K);
-        a21 += tail8(x2, w1, K8, K);
-        a30 += tail8(x3, w0, K8, K);
-        a31 += tail8(x3, w1, K8, K);
+        tail8_add(&a00, x0, w0, K8, K);
+        tail8_add(&a01, x0, w1, K8, K);
+        tail8_add(&a10, x1, w0, K8, K);
+        tail8_add(&a11, x1, w1, K8, K);
+        tail8_add(&a20, x2, w0, K8, K);
+        tail8_add(&a21, x2, w1, K8, K);
+        tail8_add(&a30, x3, w0, K8, K);
+        tail8_add(&a31, x3, w1, K8, K);
       }
-      float s[4][2] = {{lanes_sum(a00), lanes_sum(a01)}, {lanes_sum(a10), lanes_sum(a11)},
-                       {lanes_sum(a20), lanes_sum(a21)}, {lanes_sum(a30), lanes_sum(a31)}};
+      float s[4][2] = {{lanes_sum(&a00), lanes_sum(&a01)}, {lanes_sum(&a10), lanes_sum(&a11)},
+                       {lanes_sum(&a20), lanes_sum(&a21)}, {lanes_sum(&a30), lanes_sum(&a31)}};
       for (int i = 0; i < 4; i++)
         for (int j = 0; j < 2; j++) {
           float v = s[i][j] * scale;
@@ -115,9 +111,9 @@ dot_tile(float *y, size_t ldy, const float *x, size_t ldx, int M, const float *w
       const float *xs[4] = {x0, x1, x2, x3};
       for (int i = 0; i < 4; i++) {
         v8f a = {0};
-        for (int k = 0; k < K8; k += 8) a += load8(xs[i] + k) * load8(w0 + k);
-        if (K8 < K) a += tail8(xs[i], w0, K8, K);
-        float v = lanes_sum(a) * scale;
+        for (int k = 0; k < K8; k += 8) a += LOAD8(xs[i] + k) * LOAD8(w0 + k);
+        if (K8 < K) tail8_add(&a, xs[i], w0, K8, K);
+        float v = lanes_sum(&a) * scale;
         if (bias) v += bias[n];
         float *o = y + (size_t)(m + i) * ldy + n;
         *o = accumulate ? *o + v : v;
@@ -131,19 +127,19 @@ dot_tile(float *y, size_t ldy, const float *x, size_t ldx, int M, const float *w
       const float *w0 = w + (size_t)n * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
       v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
       for (int k = 0; k < K8; k += 8) {
-        v8f c = load8(x0 + k);
-        a0 += c * load8(w0 + k);
-        a1 += c * load8(w1 + k);
-        a2 += c * load8(w2 + k);
-        a3 += c * load8(w3 + k);
+        v8f c = LOAD8(x0 + k);
+        a0 += c * LOAD8(w0 + k);
+        a1 += c * LOAD8(w1 + k);
+        a2 += c * LOAD8(w2 + k);
+        a3 += c * LOAD8(w3 + k);
       }
       if (K8 < K) {
-        a0 += tail8(x0, w0, K8, K);
-        a1 += tail8(x0, w1, K8, K);
-        a2 += tail8(x0, w2, K8, K);
-        a3 += tail8(x0, w3, K8, K);
+        tail8_add(&a0, x0, w0, K8, K);
+        tail8_add(&a1, x0, w1, K8, K);
+        tail8_add(&a2, x0, w2, K8, K);
+        tail8_add(&a3, x0, w3, K8, K);
       }
-      float s[4] = {lanes_sum(a0), lanes_sum(a1), lanes_sum(a2), lanes_sum(a3)};
+      float s[4] = {lanes_sum(&a0), lanes_sum(&a1), lanes_sum(&a2), lanes_sum(&a3)};
       for (int j = 0; j < 4; j++) {
         float v = s[j] * scale;
         if (bias) v += bias[n + j];
@@ -154,9 +150,9 @@ dot_tile(float *y, size_t ldy, const float *x, size_t ldx, int M, const float *w
     for (; n < N; n++) {
       const float *w0 = w + (size_t)n * ldw;
       v8f a = {0};
-      for (int k = 0; k < K8; k += 8) a += load8(x0 + k) * load8(w0 + k);
-      if (K8 < K) a += tail8(x0, w0, K8, K);
-      float v = lanes_sum(a) * scale;
+      for (int k = 0; k < K8; k += 8) a += LOAD8(x0 + k) * LOAD8(w0 + k);
+      if (K8 < K) tail8_add(&a, x0, w0, K8, K);
+      float v = lanes_sum(&a) * scale;
       if (bias) v += bias[n];
       float *o = y + (size_t)m * ldy + n;
       *o = accumulate ? *o + v : v;

@@ -243,6 +243,8 @@ static void cu_destroy(bk_backend *be) {
   free(be);
 }
 
+// Positional, in backend.h's order; an op added to bk_vtable must be added here too.
+static_assert(sizeof(bk_vtable) == 24 * sizeof(void *), "bk_vtable changed: give the new op a CUDA implementation");
 static const bk_vtable cuda_vtable = {
     "cuda",
     cu_destroy,

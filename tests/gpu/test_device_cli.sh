@@ -8,27 +8,29 @@
 set -u
 bin="$1"
 cd "$2"
+scratch="$3"
+mkdir -p "$scratch"
 fail=0
 args=(generate --model fixtures/models/tiny --image fixtures/images/photos/coins.png --prompt "<image>A photo of"
   --max-new-tokens 3)
-"$bin" "${args[@]}" --device tpu >/dev/null 2>"$3.err"
+"$bin" "${args[@]}" --device tpu >/dev/null 2>"$scratch/stderr"
 rc=$?
-if [ "$rc" != 2 ] || ! grep -q "cuda-f32" "$3.err"; then
-  echo "FAIL: --device tpu: exit $rc, stderr: $(cat "$3.err")"
+if [ "$rc" != 2 ] || ! grep -q "cuda-f32" "$scratch/stderr"; then
+  echo "FAIL: --device tpu: exit $rc, stderr: $(cat "$scratch/stderr")"
   fail=1
 fi
 for dev in cuda cuda-f32; do
-  "$bin" "${args[@]}" --device "$dev" >"$3.out" 2>"$3.err"
+  "$bin" "${args[@]}" --device "$dev" >"$scratch/stdout" 2>"$scratch/stderr"
   rc=$?
   if [ "$rc" = 0 ]; then
-    echo "--device $dev: ran on a GPU: $(cat "$3.out")"
-  elif [ "$rc" = 3 ] && [ "$(wc -l <"$3.err")" = 1 ] && grep -q "CUDA" "$3.err"; then
-    echo "--device $dev: refused cleanly: $(cat "$3.err")"
+    echo "--device $dev: ran on a GPU: $(cat "$scratch/stdout")"
+  elif [ "$rc" = 3 ] && [ "$(wc -l <"$scratch/stderr")" = 1 ] && grep -q "CUDA" "$scratch/stderr"; then
+    echo "--device $dev: refused cleanly: $(cat "$scratch/stderr")"
   else
-    echo "FAIL: --device $dev: exit $rc, stderr: $(cat "$3.err")"
+    echo "FAIL: --device $dev: exit $rc, stderr: $(cat "$scratch/stderr")"
     fail=1
   fi
 done
-rm -f "$3.err" "$3.out"
+rm -f "$scratch/stderr" "$scratch/stdout"
 [ "$fail" = 0 ] && echo "device_cli: 3 checks passed"
 exit "$fail"

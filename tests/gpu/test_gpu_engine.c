@@ -16,8 +16,9 @@
  *   - float32 mode: embeddings and logits within 2e-5 of the tensor's largest |value| (+ 2e-5
  *     relative): both sides are float32 with different summation orders; the CPU engine agrees with
  *     transformers to ≤ 8e-7 of scale on these models (docs/engine.md), so 2e-5 is a 25× margin;
- *     generated ids identical to the CPU's (the CPU run's smallest decision margin is printed: it
- *     is ≥ 1e-3 on the goldens, far above the ~1e-6 float32 differences).
+ *     generated ids identical to the CPU's in every run whose smallest decision margin (on the
+ *     CPU) exceeds 1e-3, far above the float32 differences (all golden runs do: the CPU golden
+ *     tests require it); runs with a near-tie are reported.
  *   - bf16 mode: embeddings: cosine ≥ 0.999 per image and max error ≤ 3e-2 of scale; logits: max
  *     error ≤ 3e-2 of each row's largest |logit| (the correctness gate of performance.md §4.3 asks
  *     for ~2 % of the logit spread; bf16 rounds each GEMM input to 8 significant bits, u = 2^-8,
@@ -39,6 +40,7 @@
 #define F32_REL 2e-5
 #define BF16_REL 3e-2
 #define BF16_COS 0.999
+#define MARGIN 1e-3 /* decision margins above this cannot be flipped by float32 differences (~1e-5) */
 enum { TOKEN_IMAGE = 32012, TOKEN_PLACEHOLDER = 32013, MAX_PROMPTS = 4, MAX_RUNS = 32 };
 
 typedef struct {
@@ -323,7 +325,8 @@ int main(int argc, char **argv) {
         ids_text(cs, sizeof cs, &out_c[r][i]);
         rows++;
         same += ok;
-        if (mode == 0)
+        /* float32: identical where no decision was a near-tie (the golden tests' 1e-3 criterion) */
+        if (mode == 0 && st_c[r].min_margin > MARGIN)
           TEST_CHECK(&t, ok, "%s %s row %d: gpu [%s ], cpu [%s ] (cpu's smallest decision margin %.3g)", mname,
                      w.runs[r].name, i, gs, cs, st_c[r].min_margin);
         else if (!ok)

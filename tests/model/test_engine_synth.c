@@ -48,7 +48,7 @@ int main(void) {
 
   const int S = c.vision.image_size, px = 3 * S * S;
   float *pixels = malloc(2 * (size_t)px * sizeof *pixels);
-  for (int i = 0; i < 2 * px; i++) pixels[i] = (float)((i * 7919) % 255) / 127.5f - 1.0f;
+  for (int i = 0; i < 2 * px; i++) pixels[i] = (float)(((size_t)i * 7919) % 255) / 127.5f - 1.0f;
   const size_t per = engine_image_floats(a);
   float *ea = malloc(2 * per * sizeof *ea), *eb = malloc(2 * per * sizeof *eb);
   engine_timing tm = {0};
