@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cuda/backend_cuda.h"
+#include "engine.h"
 #include "model_config.h"
 #include "safetensors.h"
 #include "test_util.h"
@@ -157,8 +157,13 @@ int main(void) {
   TEST_CHECK(&t, run(BIN " bench --device tpu 2>/dev/null") == 2, "bad device");
   TEST_CHECK(&t, run(BIN " bench --gate-model x 2>/dev/null") == 2, "gate without output");
   TEST_CHECK(&t, run(BIN " bench --help > /dev/null") == 0, "--help");
-  /* no usable GPU: refused at once (before the weights are made), exit 3 */
-  if (bk_cuda_device_count(err, sizeof err) == 0) {
+  /* no usable GPU: refused at once (before the weights are made), exit 3. (The probe goes through
+   * engine_load, not bk_cuda_device_count: in a CUDA build this test links the static model library
+   * before the CUDA one, and only the engine pulls in what the CUDA backend needs from the former.) */
+  engine_limits lim = {.max_batch = 1, .max_images = 1, .max_prompt_tokens = 1, .max_new_tokens = 1, .max_beams = 1};
+  engine *g = engine_load("fixtures/models/tiny", ENGINE_DEVICE_CUDA, &lim, err, sizeof err);
+  engine_free(g);
+  if (!g) {
     rc = run(BIN " bench --device cuda 2> " SCRATCH "/cuda.txt");
     char *msg = slurp(SCRATCH "/cuda.txt");
     TEST_CHECK(&t, rc == 3 && msg && strstr(msg, "cuda"), "--device cuda without a GPU: exit %d, '%s'", rc,
