@@ -35,6 +35,8 @@ struct engine {
 
 const model_config *engine_config(const engine *e) { return &e->cfg; }
 
+bk_backend *engine_backend(engine *e) { return e->be; }
+
 static const char *const device_names[] = {"cpu", "cuda", "cuda-f32"};
 
 int engine_device_parse(const char *name, engine_device *out, char *err, size_t err_size) {
@@ -388,7 +390,10 @@ static int engine_step(void *ctx, int step, const int32_t *tokens, const int32_t
   if (tm && b->t_mark > 0) tm->search_s += t0 - b->t_mark; /* host work since the last step */
   int rc = engine_step_run(b, step, tokens, parents, n_rows, logits, err, err_size);
   if (tm) {
+    double prev = b->t_mark;
     b->t_mark = engine_clock(e);
+    if (step > 0 && tm->step_s && tm->n_decode_steps >= 0 && tm->n_decode_steps < tm->step_cap)
+      tm->step_s[tm->n_decode_steps] = b->t_mark - (prev > 0 ? prev : t0);
     if (step == 0) {
       tm->prefill_s += b->t_mark - t0;
       tm->n_prompts += b->n;

@@ -98,6 +98,10 @@ typedef struct {
   long n_padded_tokens; /* rows prefilled including left padding (batch × longest prompt) */
   long n_decode_steps;  /* decoding steps (each over all rows of its batch) */
   long n_decode_rows;   /* rows summed over decoding steps (samples × beams per step) */
+  double *step_s;       /* optional (NULL: off): step_s[i] = wall time of the decoding step counted i in
+                           n_decode_steps, from the end of the step before it (so the host search in
+                           between is included), for i < step_cap */
+  long step_cap;
 } engine_timing;
 
 /* Attaches `t` (NULL detaches); the engine adds to its fields, never clears them. The struct must
@@ -111,6 +115,9 @@ void engine_describe_device(const engine *e, char *out, size_t out_size);
 /* Routes the parts' named intermediate activations (trace.h) to `trace` (NULL: off). The struct
  * must outlive its use. */
 void engine_set_trace(engine *e, const model_trace *trace);
+
+/* The engine's backend, for trace callbacks that read activations with bk_read (trace.h). */
+bk_backend *engine_backend(engine *e);
 
 /* The model's configuration (owned by the engine). */
 const model_config *engine_config(const engine *e);

@@ -2,7 +2,8 @@
  * engine engine_load makes from the same bytes on disk: the tiny fixture rebuilt in memory gives
  * bit-identical image embeddings and logits; a mis-shaped checkpoint is refused with the tensor named
  * (and the checkpoint closed); the timing record (engine_set_timing) counts what was run: images,
- * prompts, prompt tokens with and without padding, decoding steps and rows, with non-negative times. */
+ * prompts, prompt tokens with and without padding, decoding steps and rows, with non-negative times,
+ * and the per-step times up to the capacity given. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,10 @@ int main(void) {
   gen_params gp = {.num_beams = 3, .max_new_tokens = 4, .min_new_tokens = 4, .length_penalty = 1.0, .n_eos = 2,
                    .eos = {32000, 32014}, .pad_id = 32000};
   gen_output out[2];
+  double steps[8] = {0};
+  tm.step_s = steps;
+  tm.step_cap = 2; /* only the first two of the three steps are recorded */
+  tm.n_decode_steps = 0;
   engine_timing before = tm;
   TEST_CHECK(&t, engine_generate(a, pr, 2, &gp, out, NULL, err, sizeof err) == 0, "generate: %s", err);
   TEST_CHECK(&t, out[0].n == 4 && out[1].n == 4, "fixed length: %d and %d tokens", out[0].n, out[1].n);
@@ -84,6 +89,11 @@ int main(void) {
              tm.n_padded_tokens - before.n_padded_tokens, 2 * n0);
   TEST_CHECK(&t, tm.n_decode_steps - before.n_decode_steps == 3, "decode steps %ld, expected 3",
              tm.n_decode_steps - before.n_decode_steps);
+  TEST_CHECK(&t, steps[0] > 0 && steps[1] > 0 && steps[2] == 0, "per-step times %g %g %g (cap 2)", steps[0], steps[1],
+             steps[2]);
+  TEST_CHECK(&t, steps[0] + steps[1] <= tm.decode_s + tm.search_s - before.decode_s - before.search_s + 1e-9,
+             "per-step times exceed the decode + search time");
+  tm.step_s = NULL;
   TEST_CHECK(&t, tm.n_decode_rows - before.n_decode_rows == 3 * 6, "decode rows %ld, expected 18",
              tm.n_decode_rows - before.n_decode_rows);
   TEST_CHECK(&t, tm.prefill_s > before.prefill_s && tm.decode_s > before.decode_s && tm.search_s > before.search_s,

@@ -365,11 +365,30 @@ int main(int argc, char **argv) {
   size_t max_el = 0;
   for (int i = 0; i < l.n; i++)
     if ((size_t)l.items[i].n_elements > max_el) max_el = (size_t)l.items[i].n_elements;
-  if (!sparse && !(buf = malloc((max_el ? max_el : 1) * sizeof *buf))) {
+  /* one file with data: built in memory with every core (model/synthmodel.c: the same bytes), then written */
+  const int in_memory = !sparse && n_shards == 1 && !shard_map;
+  if (in_memory) {
+    synthmodel_options so = {.seed = (uint64_t)seed, .head_scale = head_scale, .dtype = dtype, .n_threads = 0};
+    synthmodel *sm = synthmodel_build(&c, &so, err, sizeof err);
+    size_t n_img = 0;
+    const void *img = sm ? synthmodel_bytes(sm, &n_img) : NULL;
+    snprintf(path, sizeof path, "%s/%s", out_dir, shard_names[0]);
+    FILE *f = sm ? fopen(path, "wb") : NULL;
+    int ok = f && fwrite(img, 1, n_img, f) == n_img;
+    if (f && fclose(f) != 0) ok = 0;
+    synthmodel_free(sm);
+    if (!ok) {
+      if (sm) snprintf(err, sizeof err, "%.400s: cannot write: %s", path, strerror(errno));
+      fprintf(stderr, "fewshot-mkmodel: %s\n", err);
+      goto done;
+    }
+    for (int i = 0; i < l.n; i++) total_bytes += (uint64_t)l.items[i].n_elements * safetensors_dtype_size(dtype);
+  }
+  if (!in_memory && !sparse && !(buf = malloc((max_el ? max_el : 1) * sizeof *buf))) {
     fprintf(stderr, "fewshot-mkmodel: out of memory for a %zu-element tensor\n", max_el);
     goto done;
   }
-  for (int k = 0; k < n_shards; k++) {
+  for (int k = 0; k < n_shards && !in_memory; k++) {
     int n_in = 0;
     for (int i = 0; i < l.n; i++) n_in += shard_of[i] == k;
     safetensors_write_spec *specs = calloc((size_t)(n_in ? n_in : 1), sizeof *specs);
