@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -54,4 +55,10 @@ int cli_parse_long(const char *cmd, const char *flag, const char *text, long lo,
   }
   *out = v;
   return 0;
+}
+
+void cli_prefer_passive_wait(char **argv) {
+  if (getenv("OMP_WAIT_POLICY") || setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  unsetenv("OMP_WAIT_POLICY"); /* exec failed: go on as the user started us */
 }

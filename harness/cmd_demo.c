@@ -125,23 +125,8 @@ static int clear_previous(const char *dir, char *err, size_t err_size) {
   return 0;
 }
 
-/* The tiny model runs thousands of small OpenMP regions; with libgomp's default active waiting, idle
- * threads spin and, on a machine with other work, the demo takes several times longer (measured: 93 s
- * against 25 s with passive waiting at a load of 7 on 2 cores). libgomp reads OMP_WAIT_POLICY once,
- * when it loads, so unless the user chose a policy the demo restarts itself with "passive". */
-static void reexec_with_passive_wait(int argc, char **argv) {
-  if (getenv("OMP_WAIT_POLICY") || setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
-  char **args = calloc((size_t)argc + 2, sizeof *args);
-  if (!args) return;
-  args[0] = "fewshot";
-  for (int i = 0; i < argc; i++) args[i + 1] = argv[i]; /* argv[0] is "demo" */
-  execv("/proc/self/exe", args);
-  free(args); /* exec failed: go on with the default policy */
-}
-
 int cmd_demo(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) return cli_print_help(usage);
-  reexec_with_passive_wait(argc, argv);
   evalcmd_args a = evalcmd_default_args();
   const char *source = NULL, *out = "results/demo", *v;
   int m;

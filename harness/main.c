@@ -12,18 +12,18 @@
 #include "version.h"
 
 static const cli_command commands[] = {
-    {"eval", cmd_eval, "run a config: tasks x shots x seeds, per-sample records, resumable"},
-    {"merge", cmd_merge, "join the outputs of shards (eval --shard I/N) into one run"},
-    {"table", cmd_table, "the model card's table from run summaries, with reference rows"},
-    {"compare", cmd_compare, "two runs side by side with confidence intervals; exit 1 on a significant drop"},
-    {"score", cmd_score, "score a predictions file against official annotations (score vqa | score caption)"},
-    {"prompts", cmd_prompts, "dry run: print the interleaved prompts and demo ids a config would use"},
-    {"generate", cmd_generate, "one prompt with images -> text"},
-    {"tokenize", cmd_tokenize, "text -> ids and back with the model's tokenizer"},
-    {"preprocess", cmd_preprocess, "decode and resize images exactly as the reference does"},
-    {"inspect", cmd_inspect, "summarise and validate a checkpoint against the architecture"},
-    {"demo", cmd_demo, "the embedded demo: a tiny bundled model on bundled mini datasets"},
-    {"bench", cmd_bench, "performance benchmarks"},
+    {"eval", cmd_eval, "run a config: tasks x shots x seeds, per-sample records, resumable", 1},
+    {"merge", cmd_merge, "join the outputs of shards (eval --shard I/N) into one run", 0},
+    {"table", cmd_table, "the model card's table from run summaries, with reference rows", 0},
+    {"compare", cmd_compare, "two runs side by side with confidence intervals; exit 1 on a significant drop", 0},
+    {"score", cmd_score, "score a predictions file against official annotations (score vqa | score caption)", 0},
+    {"prompts", cmd_prompts, "dry run: print the interleaved prompts and demo ids a config would use", 0},
+    {"generate", cmd_generate, "one prompt with images -> text", 1},
+    {"tokenize", cmd_tokenize, "text -> ids and back with the model's tokenizer", 0},
+    {"preprocess", cmd_preprocess, "decode and resize images exactly as the reference does", 0},
+    {"inspect", cmd_inspect, "summarise and validate a checkpoint against the architecture", 0},
+    {"demo", cmd_demo, "the embedded demo: a tiny bundled model on bundled mini datasets", 1},
+    {"bench", cmd_bench, "performance benchmarks", 1},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
@@ -65,7 +65,9 @@ int main(int argc, char **argv) {
     return FS_EXIT_OK;
   }
   for (int i = 0; i < N_COMMANDS; i++) {
-    if (strcmp(commands[i].name, name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (strcmp(commands[i].name, name) != 0) continue;
+    if (commands[i].runs_model && !cli_wants_help(argc - 1, argv + 1)) cli_prefer_passive_wait(argv);
+    return commands[i].run(argc - 1, argv + 1);
   }
   fprintf(stderr, "fewshot: unknown subcommand '%s' (try fewshot --help)\n", name);
   return FS_EXIT_USAGE;
