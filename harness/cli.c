@@ -40,11 +40,6 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...) {
   return FS_EXIT_USAGE;
 }
 
-int cli_not_built(const char *cmd, int issue) {
-  cli_error(cmd, "not built yet (issue #%d)", issue);
-  return FS_EXIT_USAGE;
-}
-
 int cli_parse_long(const char *cmd, const char *flag, const char *text, long lo, long hi, long *out) {
   char *end = NULL;
   errno = 0;

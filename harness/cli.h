@@ -49,10 +49,6 @@ int cli_print_help(const char *usage);
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The placeholder allowed for subcommands whose owning issue has not landed:
- * prints "fewshot <cmd>: not built yet (issue #<issue>)" and returns FS_EXIT_USAGE. */
-int cli_not_built(const char *cmd, int issue);
-
 /* Parses a non-negative decimal integer in [lo, hi] from `text` into *out.
  * Returns 0 on success, -1 (and prints a usage error naming `flag`) otherwise. */
 int cli_parse_long(const char *cmd, const char *flag, const char *text, long lo, long hi, long *out);

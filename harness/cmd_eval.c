@@ -12,7 +12,7 @@
 static const char usage[] =
     "usage: fewshot eval --config C [--model DIR] [--tasks a,b] [--shots 0,4,8]\n"
     "                    [--seeds 42,43,44 | --num-seeds N] [--num-samples N] [--out DIR]\n"
-    "                    [--device cpu|cuda] [--batch-size B] [--resume] [--shard I/N]\n"
+    "                    [--device cpu|cuda|cuda-f32] [--batch-size B] [--resume] [--shard I/N]\n"
     "                    [--threads N] [--image-cache-mb M] [--max-prompt-tokens N] [--pillow legacy|13]\n"
     "                    [--fsync never|interval|every] [--full-hash] [--label NAME]\n"
     "                    [--reference FILE|none] [--progress | --no-progress] [--quiet]\n"
@@ -24,7 +24,7 @@ static const char usage[] =
     "  --shots, --seeds    comma-separated lists; --num-seeds N means seeds 42 .. 42+N-1\n"
     "  --num-samples N     evaluate N samples of every task (-1: the whole split)\n"
     "  --out DIR           the run directory (default results/<label>, or results/<label>-shardIofN)\n"
-    "  --device cpu|cuda   where the model runs (default cpu)\n"
+    "  --device D          where the model runs: cpu (default), cuda (bf16 weights) or cuda-f32\n"
     "  --batch-size B      prompts per engine call (default 8)\n"
     "  --resume            continue the run in --out: finished samples are kept, the rest run\n"
     "  --shard I/N         run the slots j of every cell with j mod N == I (0 <= I < N); join the N\n"
@@ -84,9 +84,8 @@ int cmd_eval(int argc, char **argv) {
       a.reference = v;
     } else if (OPT("--device")) {
       if (m < 0) return FS_EXIT_USAGE;
-      if (strcmp(v, "cpu") == 0) a.device = ENGINE_DEVICE_CPU;
-      else if (strcmp(v, "cuda") == 0) a.device = ENGINE_DEVICE_CUDA;
-      else return cli_usage_error("eval", NULL, "--device: expected cpu or cuda, got '%s'", v);
+      char why[160];
+      if (engine_device_parse(v, &a.device, why, sizeof why)) return cli_usage_error("eval", NULL, "--device: %s", why);
     } else if (OPT("--batch-size")) {
       if (m < 0 || cli_parse_long("eval", "--batch-size", v, 1, 4096, &lv) != 0) return FS_EXIT_USAGE;
       a.batch_size = (int)lv;

@@ -277,7 +277,7 @@ int evalcmd_run(const char *cmd, const evalcmd_args *a) {
   cJSON_AddBoolToObject(build, "cuda", fewshot_built_with_cuda());
   if (a->threads > 0) omp_set_num_threads(a->threads);
   cJSON *dev = a->device == ENGINE_DEVICE_CPU ? runinfo_cpu_device() : cJSON_CreateObject();
-  if (a->device != ENGINE_DEVICE_CPU) cJSON_AddStringToObject(dev, "kind", "cuda");
+  if (a->device != ENGINE_DEVICE_CPU) cJSON_AddStringToObject(dev, "kind", engine_device_name(a->device));
   cJSON_AddItemToObject(run, "device", dev);
   cJSON_AddStringToObject(run, "host", runinfo_hostname(host, sizeof host));
   cJSON *model = cJSON_AddObjectToObject(run, "model");
