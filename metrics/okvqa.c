@@ -725,7 +725,8 @@ static int lemmatize_verb(const char *w, ustr_buf *out) {
   char exbuf[1024];
   if (ex) {
     snprintf(exbuf, sizeof exbuf, "%s", ex->value);
-    for (char *tok = strtok(exbuf, " "); tok && nf < 64; tok = strtok(NULL, " ")) forms[nf++] = tok;
+    char *save = NULL; /* strtok_r: strtok's hidden state is shared by every thread of the process */
+    for (char *tok = strtok_r(exbuf, " ", &save); tok && nf < 64; tok = strtok_r(NULL, " ", &save)) forms[nf++] = tok;
   } else {
     /* VERB substitutions in order: s, ies, es, es, ed, ed, ing->e, ing->"" */
     static const char *const subs[][2] = {{"s", ""}, {"ies", "y"}, {"es", "e"}, {"es", ""},
