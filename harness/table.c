@@ -153,6 +153,11 @@ int table_print(FILE *out, const char *const *runs, int n_runs, const table_opti
 
   run_block *blocks = calloc((size_t)n_runs + 1, sizeof *blocks);
   int n_blocks = 0;
+  if (!blocks) {
+    snprintf(err, err_size, "out of memory");
+    if (have_card) reference_free(&card);
+    return FS_EXIT_RUNTIME;
+  }
   for (int r = 0; r < n_runs && rc == FS_EXIT_OK; r++) {
     summary s;
     if (summary_load_run(runs[r], &s, err, err_size) != 0) {
