@@ -19,12 +19,13 @@
 
 enum { N_QUESTIONS = 443757, N_IMAGES = 82783 };
 
-static uint64_t rng_state = 88172645463325252ULL;
-static uint32_t next_rand(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (uint32_t)(rng_state >> 11);
+/* xorshift64 step on the caller's state *s (seeded with 88172645463325252 by gen, so the files it
+ * writes never change); returns the next 32-bit draw. */
+static uint32_t next_rand(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return (uint32_t)(*s >> 11);
 }
 
 static const char *const words[] = {"man", "woman", "dog", "cat", "table", "red", "blue", "green", "white", "black",
@@ -39,6 +40,7 @@ static const char *const types[] = {"what color is the", "how many", "is the", "
 static const char *const atypes[] = {"other", "number", "yes/no", "other", "yes/no", "other", "yes/no", "other", "other", "yes/no"};
 
 static int gen(const char *dir) {
+  uint64_t rng = 88172645463325252ULL;
   char path[4096];
   snprintf(path, sizeof path, "%s/train2014", dir);
   mkdir(dir, 0755);
@@ -61,15 +63,15 @@ static int gen(const char *dir) {
   for (long i = 0; i < N_QUESTIONS; i++) {
     long image = 9 + (i * N_IMAGES / N_QUESTIONS) * 7;
     long qid = image * 1000 + i % 7;
-    int s = (int)(next_rand() % 10);
+    int s = (int)(next_rand(&rng) % 10);
     fprintf(q, "%s{\"image_id\": %ld, \"question\": \"%s %s %s?\", \"question_id\": %ld}", i ? ", " : "", image, starts[s],
-            words[next_rand() % N_WORDS], words[next_rand() % N_WORDS], qid);
-    const char *w = words[next_rand() % N_WORDS];
+            words[next_rand(&rng) % N_WORDS], words[next_rand(&rng) % N_WORDS], qid);
+    const char *w = words[next_rand(&rng) % N_WORDS];
     fprintf(a, "%s{\"question_type\": \"%s\", \"multiple_choice_answer\": \"%s\", \"answers\": [", i ? ", " : "", types[s], w);
     for (int k = 0; k < 10; k++) {
-      const char *ans = next_rand() % 3 ? w : words[next_rand() % N_WORDS];
+      const char *ans = next_rand(&rng) % 3 ? w : words[next_rand(&rng) % N_WORDS];
       fprintf(a, "%s{\"answer\": \"%s\", \"answer_confidence\": \"%s\", \"answer_id\": %d}", k ? ", " : "", ans,
-              next_rand() % 5 ? "yes" : "maybe", k + 1);
+              next_rand(&rng) % 5 ? "yes" : "maybe", k + 1);
     }
     fprintf(a, "], \"image_id\": %ld, \"answer_type\": \"%s\", \"question_id\": %ld}", image, atypes[s], qid);
   }
