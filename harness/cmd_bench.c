@@ -42,8 +42,8 @@
 #include "opts.h"
 #include "safetensors_write.h"
 #include "sha256.h"
-#include "stats.h"
 #include "synthmodel.h"
+#include "xoshiro.h"
 
 static const char usage[] =
     "usage: fewshot bench [--device cpu|cuda|cuda-f32] [--preset full|tiny] [size flags] [--metrics LIST]\n"
@@ -254,15 +254,15 @@ static void rate_fields(const bench *b, benchrec *r, const costmodel_work *w, do
 /* ---- synthetic inputs ---- */
 
 static void fill_pixels(float *px, size_t n, uint64_t seed) {
-  stats_rng g;
-  stats_rng_seed(&g, seed);
-  for (size_t i = 0; i < n; i++) px[i] = (float)((double)(stats_rng_next(&g) >> 11) * 0x1.0p-52 - 1.0);
+  xoshiro_rng g;
+  xoshiro_seed(&g, seed);
+  for (size_t i = 0; i < n; i++) px[i] = (float)((double)(xoshiro_next(&g) >> 11) * 0x1.0p-52 - 1.0);
 }
 
 /* Text ids in [3, 31999]: no special token, inside the base vocabulary. */
-static int32_t text_id(stats_rng *g) { return (int32_t)(3 + stats_rng_below(g, 31997)); }
+static int32_t text_id(xoshiro_rng *g) { return (int32_t)(3 + xoshiro_below(g, 31997)); }
 
-static void text_prompt(int32_t *ids, long n, stats_rng *g) {
+static void text_prompt(int32_t *ids, long n, xoshiro_rng *g) {
   ids[0] = TOKEN_BOS;
   for (long i = 1; i < n; i++) ids[i] = text_id(g);
 }
@@ -399,8 +399,8 @@ static engine_prompt *text_prompts(int n, long len, uint64_t seed, int32_t **ids
     free(ids), free(pr);
     return NULL;
   }
-  stats_rng g;
-  stats_rng_seed(&g, seed);
+  xoshiro_rng g;
+  xoshiro_seed(&g, seed);
   for (int s = 0; s < n; s++) {
     text_prompt(ids + (size_t)s * len, len, &g);
     pr[s] = (engine_prompt){ids + (size_t)s * len, (int)len, NULL, 0};
@@ -556,9 +556,9 @@ static int m4_pass(bench *b, imagecache *cache, int shots, long n_samples, long 
     snprintf(err, es, "out of memory for a batch of %ld samples", B);
     rc = -1;
   }
-  stats_rng demos, text;
-  stats_rng_seed(&demos, b->seed * 2654435761u + (uint64_t)shots);
-  stats_rng_seed(&text, b->seed * 40503u + (uint64_t)(shots * 7 + qbase));
+  xoshiro_rng demos, text;
+  xoshiro_seed(&demos, b->seed * 2654435761u + (uint64_t)shots);
+  xoshiro_seed(&text, b->seed * 40503u + (uint64_t)(shots * 7 + qbase));
   gen_params gp = {.num_beams = b->beams, .max_new_tokens = (int)b->m4_new, .min_new_tokens = (int)b->m4_new,
                    .length_penalty = 1.0, .n_eos = 2, .eos = {32000, 32014}, .pad_id = 32000};
   for (long s0 = 0; rc == 0 && s0 < n_samples; s0 += B) {
@@ -571,7 +571,7 @@ static int m4_pass(bench *b, imagecache *cache, int shots, long n_samples, long 
       p[k++] = TOKEN_BOS;
       for (int m = 0; m < n_img; m++) {
         img_ref *r = &refs[s * n_img + m];
-        r->id = m < shots ? (long)stats_rng_below(&demos, (uint64_t)b->m4_pool) : qbase - (s0 + s);
+        r->id = m < shots ? (long)xoshiro_below(&demos, (uint64_t)b->m4_pool) : qbase - (s0 + s);
         image_key(b->seed, r->id, r->key);
         p[k++] = TOKEN_IMAGE;
         for (long j = 1; j < nl; j++) p[k++] = TOKEN_PLACEHOLDER;
@@ -803,8 +803,8 @@ static int run_gate(const char *model_dir, const char *out_path, engine_device d
     goto done;
   }
   fill_pixels(pixels, n_img * px, seed * 31 + 7);
-  stats_rng g;
-  stats_rng_seed(&g, seed * 977 + 3);
+  xoshiro_rng g;
+  xoshiro_seed(&g, seed * 977 + 3);
   long k = 0;
   ids[k++] = TOKEN_BOS;
   for (int m = 0; m < n_img; m++) {

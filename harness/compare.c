@@ -11,6 +11,7 @@
 #include "rundir.h"
 #include "stats.h"
 #include "taskinfo.h"
+#include "xoshiro.h"
 
 compare_options compare_default_options(void) {
   compare_options o = {0.0, 0.05, 2000, 0};
@@ -128,13 +129,13 @@ void compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_see
   const uint64_t seed = opt->seed;
 #pragma omp parallel for schedule(static)
   for (size_t b = 0; b < B; b++) {
-    stats_rng rng;
-    /* One stream per resample, derived from (seed, b) through splitmix64 in stats_rng_seed. */
-    stats_rng_seed(&rng, seed * 0x9e3779b97f4a7c15ULL + (uint64_t)b);
+    xoshiro_rng rng;
+    /* One stream per resample, derived from (seed, b) through splitmix64 in xoshiro_seed. */
+    xoshiro_seed(&rng, seed * 0x9e3779b97f4a7c15ULL + (uint64_t)b);
     double acc = 0.0;
     for (size_t s = 0; s < n_seeds; s++) {
       double sum = 0.0;
-      for (size_t i = 0; i < n[s]; i++) sum += diffs[s][stats_rng_below(&rng, n[s])];
+      for (size_t i = 0; i < n[s]; i++) sum += diffs[s][xoshiro_below(&rng, n[s])];
       acc += sum / (double)n[s];
     }
     boot[b] = acc / (double)n_seeds;

@@ -1,4 +1,4 @@
-/* stats.c - NaN-aware mean/std, percentiles, Python rounding and the xoshiro256** generator (stats.h). */
+/* stats.c - NaN-aware mean/std, percentiles, and Python rounding (stats.h). */
 #include "stats.h"
 
 #include <math.h>
@@ -58,44 +58,4 @@ double stats_round_python(double x, int ndigits) {
   char buf[512];
   snprintf(buf, sizeof buf, "%.*f", ndigits, x);
   return strtod(buf, NULL);
-}
-
-static uint64_t splitmix64(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-void stats_rng_seed(stats_rng *rng, uint64_t seed) {
-  uint64_t st = seed;
-  for (int i = 0; i < 4; i++) rng->s[i] = splitmix64(&st);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t stats_rng_next(stats_rng *rng) {
-  uint64_t *s = rng->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-uint64_t stats_rng_below(stats_rng *rng, uint64_t bound) {
-  /* Lemire, "Fast random integer generation in an interval" (2019): multiply-shift with rejection. */
-  unsigned __int128 m = (unsigned __int128)stats_rng_next(rng) * bound;
-  uint64_t low = (uint64_t)m;
-  if (low < bound) {
-    uint64_t threshold = (0 - bound) % bound;
-    while (low < threshold) {
-      m = (unsigned __int128)stats_rng_next(rng) * bound;
-      low = (uint64_t)m;
-    }
-  }
-  return (uint64_t)(m >> 64);
 }

@@ -1,6 +1,6 @@
 /* stats.h - the few statistics the harness reports: NaN-aware mean and standard deviations (as numpy
- * computes them), percentiles, Python-compatible rounding, and a small seeded random generator for
- * the bootstrap of `fewshot compare`. Pure functions; no state outside the structs passed in. */
+ * computes them), percentiles and Python-compatible rounding. Pure functions. (The bootstrap's random generator is
+ * model/xoshiro.h, shared with the synthetic checkpoints.) */
 #ifndef FEWSHOT_STATS_H
 #define FEWSHOT_STATS_H
 
@@ -25,18 +25,5 @@ double stats_percentile_sorted_inplace(double *x, size_t n, double q);
 /* Python 3 round(x, ndigits): the decimal with ndigits digits after the point nearest to the exact
  * binary value of x, exact ties to even. NaN and infinities are returned unchanged. */
 double stats_round_python(double x, int ndigits);
-
-/* xoshiro256** seeded through splitmix64: a fast generator whose stream is fixed by its seed on
- * every platform, so a bootstrap with a given seed gives the same interval everywhere. */
-typedef struct {
-  uint64_t s[4];
-} stats_rng;
-
-/* Seeds `rng` from `seed` (any value, 0 included). */
-void stats_rng_seed(stats_rng *rng, uint64_t seed);
-/* The next 64 random bits. */
-uint64_t stats_rng_next(stats_rng *rng);
-/* A uniform integer in [0, bound), bound >= 1, without modulo bias (Lemire's method). */
-uint64_t stats_rng_below(stats_rng *rng, uint64_t bound);
 
 #endif

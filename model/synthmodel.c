@@ -11,27 +11,7 @@
 
 #include "safetensors_write.h"
 
-/* ---- random numbers: splitmix64 -> xoshiro256**, Box-Muller ---- */
-
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t xoshiro_next(uint64_t *s) {
-  uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
+/* ---- random numbers: xoshiro256** (xoshiro.h) per tensor, Box-Muller ---- */
 
 static uint64_t fnv1a64(const char *s) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -39,14 +19,14 @@ static uint64_t fnv1a64(const char *s) {
   return h;
 }
 
-static double uniform(uint64_t *s) { return (double)(xoshiro_next(s) >> 11) * 0x1.0p-53; }
+static double uniform(xoshiro_rng *g) { return (double)(xoshiro_next(g) >> 11) * 0x1.0p-53; }
 
 static double normal(synthmodel_stream *r) {
   if (r->has_spare) {
     r->has_spare = 0;
     return r->spare;
   }
-  double u1 = 1.0 - uniform(r->s), u2 = uniform(r->s); /* u1 in (0, 1] */
+  double u1 = 1.0 - uniform(&r->rng), u2 = uniform(&r->rng); /* u1 in (0, 1] */
   double rad = sqrt(-2.0 * log(u1)), th = 2.0 * M_PI * u2;
   r->spare = rad * sin(th);
   r->has_spare = 1;
@@ -100,8 +80,7 @@ void synthmodel_tensor_rule(const model_config *c, const model_tensor_spec *spec
 
 void synthmodel_stream_init(synthmodel_stream *s, const model_config *c, const model_tensor_spec *spec, uint64_t seed,
                             double head_scale) {
-  uint64_t x = seed ^ fnv1a64(spec->name);
-  for (int i = 0; i < 4; i++) s->s[i] = splitmix64(&x);
+  xoshiro_seed(&s->rng, seed ^ fnv1a64(spec->name));
   s->has_spare = 0;
   s->spare = 0;
   synthmodel_tensor_rule(c, spec, head_scale, &s->mean, &s->std);

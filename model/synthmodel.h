@@ -32,11 +32,12 @@
 
 #include "model_config.h"
 #include "safetensors.h"
+#include "xoshiro.h"
 
-/* The value stream of one tensor: xoshiro256** state, the pending Box-Muller partner, and the
+/* The value stream of one tensor: its generator (xoshiro.h), the pending Box-Muller partner, and the
  * tensor's distribution N(mean, std^2). */
 typedef struct {
-  uint64_t s[4];
+  xoshiro_rng rng;
   int has_spare;
   double spare;
   double mean, std;

@@ -12,8 +12,8 @@
 #include "compare.h"
 #include "records.h"
 #include "rundir.h"
-#include "stats.h"
 #include "test_util.h"
+#include "xoshiro.h"
 
 enum { N = 500 };
 static const long long SEEDS[3] = {42, 43, 44};
@@ -23,10 +23,10 @@ typedef enum { SAME_AS_BASE, DROP, NOISE, GAIN } variant;
 /* Per-sample scores of the base run: VQA 0 or 100 (about 60% right), CIDEr a spread of values;
  * variants change a fixed share of samples, deterministically. */
 static double base_score(const char *task, int i, long long seed) {
-  stats_rng r;
-  stats_rng_seed(&r, (uint64_t)(i * 1000 + seed));
-  if (strcmp(task, "coco") == 0) return (double)stats_rng_below(&r, 20000) / 100.0;
-  return stats_rng_below(&r, 100) < 60 ? 100.0 : 0.0;
+  xoshiro_rng r;
+  xoshiro_seed(&r, (uint64_t)(i * 1000 + seed));
+  if (strcmp(task, "coco") == 0) return (double)xoshiro_below(&r, 20000) / 100.0;
+  return xoshiro_below(&r, 100) < 60 ? 100.0 : 0.0;
 }
 
 /* Among samples i % 7 == 0, flips the first k right answers to wrong and the first k wrong ones

@@ -1,7 +1,6 @@
 /* test_stats.c - stats.h against numpy 2.4.6 and CPython 3 round() (values computed with
- * /opt/ref/venv, see the comments), and the generator's determinism and range. */
+ * /opt/ref/venv, see the comments). The bootstrap's generator is tested in tests/model/test_xoshiro.c. */
 #include <math.h>
-#include <stdint.h>
 
 #include "stats.h"
 #include "test_util.h"
@@ -29,30 +28,5 @@ int main(void) {
   double in[] = {2.675, 0.125, 0.375, 66.665, 1.005, 47.83333333333333, -0.125};
   double out[] = {2.67, 0.12, 0.38, 66.67, 1.0, 47.83, -0.12};
   for (int i = 0; i < 7; i++) test_near(&t, stats_round_python(in[i], 2), out[i], 0, 0, "round(%.17g, 2)", in[i]);
-  /* The generator: same seed, same stream; different seeds differ; below() stays in range and
-   * is roughly uniform (chi-square over 10 bins of 100000 draws, 9 dof: 99.9th percentile 27.9). */
-  stats_rng a, b, c;
-  stats_rng_seed(&a, 7);
-  stats_rng_seed(&b, 7);
-  stats_rng_seed(&c, 8);
-  int same = 1, differ = 0;
-  for (int i = 0; i < 100; i++) {
-    uint64_t va = stats_rng_next(&a), vb = stats_rng_next(&b), vc = stats_rng_next(&c);
-    same &= va == vb;
-    differ |= va != vc;
-  }
-  TEST_CHECK(&t, same, "same seed gives the same stream");
-  TEST_CHECK(&t, differ, "different seeds give different streams");
-  long bins[10] = {0};
-  int in_range = 1;
-  for (int i = 0; i < 100000; i++) {
-    uint64_t v = stats_rng_below(&a, 10);
-    in_range &= v < 10;
-    if (v < 10) bins[v]++;
-  }
-  double chi = 0;
-  for (int i = 0; i < 10; i++) chi += (bins[i] - 10000.0) * (bins[i] - 10000.0) / 10000.0;
-  TEST_CHECK(&t, in_range, "below(10) out of range");
-  TEST_CHECK(&t, chi < 27.9, "below(10) far from uniform: chi-square %.2f", chi);
   return test_report(&t);
 }

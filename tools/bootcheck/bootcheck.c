@@ -18,20 +18,21 @@
 #include "caption.h"
 #include "compare.h"
 #include "stats.h"
+#include "xoshiro.h"
 
 enum { N_REFS = 5, N_COMMON = 400, N_TOPIC = 6 };
 
-static void sentence(stats_rng *r, const int *topic, double p_topic, char *out, size_t size) {
-  int len = 7 + (int)stats_rng_below(r, 6);
+static void sentence(xoshiro_rng *r, const int *topic, double p_topic, char *out, size_t size) {
+  int len = 7 + (int)xoshiro_below(r, 6);
   size_t n = 0;
   out[0] = '\0';
   for (int w = 0; w < len; w++) {
     char word[32];
-    if ((double)stats_rng_below(r, 1000) < 1000.0 * p_topic) {
-      snprintf(word, sizeof word, "t%d", topic[stats_rng_below(r, N_TOPIC)]);
+    if ((double)xoshiro_below(r, 1000) < 1000.0 * p_topic) {
+      snprintf(word, sizeof word, "t%d", topic[xoshiro_below(r, N_TOPIC)]);
     } else {
       /* Zipf-like: rank k with probability ~ 1/k, by inverse transform on a log scale. */
-      double u = ((double)stats_rng_below(r, 1u << 30) + 0.5) / (double)(1u << 30);
+      double u = ((double)xoshiro_below(r, 1u << 30) + 0.5) / (double)(1u << 30);
       int k = (int)exp(u * log((double)N_COMMON));
       snprintf(word, sizeof word, "c%d", k);
     }
@@ -42,13 +43,13 @@ static void sentence(stats_rng *r, const int *topic, double p_topic, char *out, 
 int main(int argc, char **argv) {
   size_t N = argc > 1 ? (size_t)atol(argv[1]) : 1000, B = argc > 2 ? (size_t)atol(argv[2]) : 1000;
   uint64_t seed = argc > 3 ? (uint64_t)atoll(argv[3]) : 1;
-  stats_rng r;
-  stats_rng_seed(&r, seed);
+  xoshiro_rng r;
+  xoshiro_seed(&r, seed);
   char (*refs)[160] = calloc(N * N_REFS, sizeof *refs), (*base)[160] = calloc(N, sizeof *base), (*nw)[160] = calloc(N, sizeof *nw);
   const char **ref_ptr = calloc(N * N_REFS, sizeof *ref_ptr);
   for (size_t i = 0; i < N; i++) {
     int topic[N_TOPIC];
-    for (int k = 0; k < N_TOPIC; k++) topic[k] = (int)stats_rng_below(&r, 5000);
+    for (int k = 0; k < N_TOPIC; k++) topic[k] = (int)xoshiro_below(&r, 5000);
     for (int k = 0; k < N_REFS; k++) {
       sentence(&r, topic, 0.5, refs[i * N_REFS + k], sizeof refs[0]);
       ref_ptr[i * N_REFS + k] = refs[i * N_REFS + k];
@@ -76,11 +77,11 @@ int main(int argc, char **argv) {
   /* recompute: draw N images with replacement, score the drawn set afresh for both. */
   double *boot = calloc(B, sizeof *boot), *tmp = calloc(N, sizeof *tmp);
   caption_item *rs = calloc(N, sizeof *rs);
-  stats_rng rr;
-  stats_rng_seed(&rr, seed + 1000);
+  xoshiro_rng rr;
+  xoshiro_seed(&rr, seed + 1000);
   for (size_t b = 0; b < B; b++) {
     size_t *pick = malloc(N * sizeof *pick);
-    for (size_t i = 0; i < N; i++) pick[i] = stats_rng_below(&rr, N);
+    for (size_t i = 0; i < N; i++) pick[i] = xoshiro_below(&rr, N);
     double sb, sn;
     for (size_t i = 0; i < N; i++) rs[i] = (caption_item){base[pick[i]], ref_ptr + pick[i] * N_REFS, N_REFS};
     caption_cider_d(rs, N, tmp, &sb, err, sizeof err);
