@@ -58,24 +58,33 @@ static int join_summary(summary *into, const summary *from, const char *arg, cha
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
-static void add_shot(int *shots, int *n, int v) {
+/* Adds shot count v to the set *shots[0..*n) (grown as needed: runs and cards may hold any number
+ * of shot counts). Returns 0, or -1 when out of memory (the set is unchanged). */
+static int add_shot(int **shots, int *n, int v) {
   for (int i = 0; i < *n; i++)
-    if (shots[i] == v) return;
-  if (*n < 64) shots[(*n)++] = v;
+    if ((*shots)[i] == v) return 0;
+  int *ns = realloc(*shots, (size_t)(*n + 1) * sizeof *ns);
+  if (!ns) return -1;
+  *shots = ns;
+  ns[(*n)++] = v;
+  return 0;
 }
 
-static void add_column(const char ***keys, const char ***titles, int *n, const char *key, const char *title) {
+/* Adds column (key, title) unless key is there. Returns 0, or -1 when out of memory (the columns
+ * are unchanged). */
+static int add_column(const char ***keys, const char ***titles, int *n, const char *key, const char *title) {
   for (int i = 0; i < *n; i++)
-    if (strcmp((*keys)[i], key) == 0) return;
+    if (strcmp((*keys)[i], key) == 0) return 0;
   const char **nk = realloc(*keys, (size_t)(*n + 1) * sizeof *nk);
-  if (!nk) return;
+  if (!nk) return -1;
   *keys = nk;
   const char **nt = realloc(*titles, (size_t)(*n + 1) * sizeof *nt);
-  if (!nt) return;
+  if (!nt) return -1;
   *titles = nt;
   (*keys)[*n] = key;
   (*titles)[*n] = title;
   (*n)++;
+  return 0;
 }
 
 static int model_has_shot(const reference_model *m, int shots) {
@@ -171,6 +180,12 @@ int table_print(FILE *out, const char *const *runs, int n_runs, const table_opti
       b = &blocks[n_blocks++];
       b->label = strdup(s.label);
       b->sum.label = strdup(s.label);
+      if (!b->label || !b->sum.label) {
+        snprintf(err, err_size, "%s: out of memory", runs[r]);
+        summary_free(&s);
+        rc = FS_EXIT_RUNTIME;
+        break;
+      }
     }
     if (join_summary(&b->sum, &s, runs[r], err, err_size) != 0) {
       rc = FS_EXIT_USAGE;
@@ -180,20 +195,25 @@ int table_print(FILE *out, const char *const *runs, int n_runs, const table_opti
 
   /* Columns: the card's, then any other task of ours (in the card's task order). */
   const char **keys = NULL, **titles = NULL;
-  int n_cols = 0, shots[64], n_shots = 0;
-  for (size_t i = 0; have_card && i < card.n_columns; i++)
-    add_column(&keys, &titles, &n_cols, card.columns[i].task, card.columns[i].title);
-  for (int k = 0; k < n_blocks; k++) {
-    for (size_t i = 0; i < blocks[k].sum.n_cells; i++) {
+  int n_cols = 0, *shots = NULL, n_shots = 0, oom = 0;
+  for (size_t i = 0; have_card && i < card.n_columns && !oom; i++)
+    oom = add_column(&keys, &titles, &n_cols, card.columns[i].task, card.columns[i].title) != 0;
+  for (int k = 0; k < n_blocks && !oom; k++) {
+    for (size_t i = 0; i < blocks[k].sum.n_cells && !oom; i++) {
       const char *t = blocks[k].sum.cells[i].task;
       const taskinfo *ti = taskinfo_lookup(t);
-      add_column(&keys, &titles, &n_cols, t, ti ? ti->title : t);
-      add_shot(shots, &n_shots, blocks[k].sum.cells[i].shots);
+      oom = add_column(&keys, &titles, &n_cols, t, ti ? ti->title : t) != 0 ||
+            add_shot(&shots, &n_shots, blocks[k].sum.cells[i].shots) != 0;
     }
   }
-  for (size_t i = 0; have_card && i < card.n_models; i++)
-    for (size_t k = 0; k < card.models[i].n_values; k++) add_shot(shots, &n_shots, card.models[i].values[k].shots);
-  qsort(shots, (size_t)n_shots, sizeof *shots, cmp_int);
+  for (size_t i = 0; have_card && i < card.n_models && !oom; i++)
+    for (size_t k = 0; k < card.models[i].n_values && !oom; k++)
+      oom = add_shot(&shots, &n_shots, card.models[i].values[k].shots) != 0;
+  if (oom && rc == FS_EXIT_OK) {
+    snprintf(err, err_size, "table: out of memory for the columns and shot counts");
+    rc = FS_EXIT_RUNTIME;
+  }
+  if (n_shots) qsort(shots, (size_t)n_shots, sizeof *shots, cmp_int);
 
   if (rc == FS_EXIT_OK && strcmp(format, "md") == 0) {
     char cell[128];
@@ -357,6 +377,7 @@ int table_print(FILE *out, const char *const *runs, int n_runs, const table_opti
   free(blocks);
   free(keys);
   free(titles);
+  free(shots);
   if (have_card) reference_free(&card);
   return rc;
 }

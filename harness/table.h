@@ -18,8 +18,9 @@ typedef struct {
 table_options table_default_options(void);
 
 /* Prints the table of runs[0..n_runs) (run directories or summary.json files; runs with the same
- * label joined) to `out`. Returns 0 (FS_EXIT_OK), or FS_EXIT_USAGE with `err` when a run or the
- * reference cannot be read or two runs give the same cell. */
+ * label joined) to `out`. Returns 0 (FS_EXIT_OK), FS_EXIT_USAGE with `err` when a run or the
+ * reference cannot be read or two runs give the same cell, or FS_EXIT_RUNTIME with `err` when out
+ * of memory (then nothing is printed). Any number of tasks and shot counts is shown. */
 int table_print(FILE *out, const char *const *runs, int n_runs, const table_options *o, char *err, size_t err_size);
 
 #endif

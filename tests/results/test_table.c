@@ -119,6 +119,30 @@ int main(void) {
   TEST_CHECK(&t, run_table(args, out) == 2, "bad format exit 2");
   snprintf(args, sizeof args, "%s/missing", dir);
   TEST_CHECK(&t, run_table(args, out) == 2, "missing run exit 2");
+  /* Every legal shot count, 0..64 (65 of them, config.c's range): each gets its row. The table kept
+   * at most 64 distinct counts and silently dropped the others. */
+  char wide[600];
+  snprintf(wide, sizeof wide, "%s/wide", dir);
+  snprintf(path, sizeof path, "%s/records", wide);
+  rundir_mkdirs(path, err, sizeof err);
+  for (int shots_k = 0; shots_k <= 64; shots_k++) write_cell(wide, "okvqa", shots_k, 42, 40.0 + shots_k / 10.0, 0);
+  snprintf(args, sizeof args, "%s --reference none --format csv", wide);
+  TEST_CHECK(&t, run_table(args, out) == 0, "table of 65 shot counts: exit 0");
+  text = test_read_file(out, NULL);
+  int n_rows = 0;
+  for (int shots_k = 0; text && shots_k <= 64; shots_k++) {
+    char want_row[128];
+    snprintf(want_row, sizeof want_row, "\"wide\",run,%d,okvqa,%.3f,", shots_k, 40.0 + shots_k / 10.0);
+    n_rows += TEST_CHECK(&t, strstr(text, want_row) != NULL, "65 shot counts: no csv row '%s'", want_row);
+  }
+  TEST_CHECK(&t, n_rows == 65, "65 shot counts: %d csv rows", n_rows);
+  free(text);
+  snprintf(args, sizeof args, "%s --reference none", wide);
+  TEST_CHECK(&t, run_table(args, out) == 0, "md table of 65 shot counts: exit 0");
+  text = test_read_file(out, NULL);
+  TEST_CHECK(&t, text && strstr(text, "|  | 64 | 46.4 |\n") && strstr(text, "| ours: wide | 0 | 40.0 |\n"),
+             "md table of 65 shot counts:\n%s", text ? text : "");
+  free(text);
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
