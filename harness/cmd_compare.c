@@ -30,7 +30,8 @@ static const char usage[] =
     "  --format F         md (default) or json\n"
     "Verdicts: same (interval holds 0), improved, drop (significant, within --max-drop),\n"
     "regression (significant and beyond --max-drop), missing (NEW lacks a cell of BASE), new-only.\n"
-    "Exit: 0 no regression, 1 a regression (or a missing cell), 2 bad usage or unreadable runs.\n";
+    "Exit: 0 no regression, 1 a regression (or a missing cell), 2 bad usage or unreadable runs,\n"
+    "3 out of memory (no verdict is given then).\n";
 
 static cJSON *jnum(double v) { return jsonnum_create(v); }
 
@@ -83,9 +84,10 @@ int cmd_compare(int argc, char **argv) {
     }
   }
   compare_result r;
-  if (compare_runs(dirs[0], dirs[1], &opt, &r, err, sizeof err) != 0) {
+  int crc = compare_runs(dirs[0], dirs[1], &opt, &r, err, sizeof err);
+  if (crc != 0) {
     cli_error("compare", "%s", err);
-    return FS_EXIT_USAGE;
+    return crc == FS_EXIT_RUNTIME ? FS_EXIT_RUNTIME : FS_EXIT_USAGE;
   }
   int fail = r.n_regressions > 0 || (!allow_missing && r.n_missing > 0);
   int level = (int)lround(100.0 * (1.0 - opt.alpha));

@@ -2,10 +2,12 @@
 #include "compare.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "idmap.h"
 #include "records.h"
 #include "rundir.h"
@@ -39,6 +41,9 @@ void compare_result_free(compare_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* Return codes of the helpers below: 0, BAD_INPUT (a run cannot be read) or NO_MEMORY. */
+enum { BAD_INPUT = -1, NO_MEMORY = -2 };
+
 /* The scored samples of one (task, shots, seed) file: ids and scores only. */
 typedef struct {
   char *task;
@@ -69,17 +74,17 @@ static int load_run(const char *dir, run_data *run, char *err, size_t err_size) 
   memset(run, 0, sizeof *run);
   char **paths = NULL;
   size_t n_paths = 0;
-  if (rundir_list_records(dir, &paths, &n_paths, err, err_size) != 0) return -1;
+  if (rundir_list_records(dir, &paths, &n_paths, err, err_size) != 0) return BAD_INPUT;
   int rc = 0;
   for (size_t i = 0; i < n_paths && rc == 0; i++) {
     records_list l = {0};
     if (records_read_file(paths[i], &l, NULL, NULL, err, err_size) != 0) {
-      rc = -1;
+      rc = BAD_INPUT;
       break;
     }
     if (l.n) {
       trial_data *nt = realloc(run->t, (run->n + 1) * sizeof *nt);
-      if (!nt) rc = -2;
+      if (!nt) rc = NO_MEMORY;
       else {
         run->t = nt;
         trial_data *t = &run->t[run->n++];
@@ -89,7 +94,7 @@ static int load_run(const char *dir, run_data *run, char *err, size_t err_size) 
         t->seed = l.items[0].seed;
         t->ids = calloc(l.n, sizeof *t->ids);
         t->scores = calloc(l.n, sizeof *t->scores);
-        if (!t->task || !t->ids || !t->scores) rc = -2;
+        if (!t->task || !t->ids || !t->scores) rc = NO_MEMORY;
         for (size_t k = 0; k < l.n && rc == 0; k++) {
           const records_entry *e = &l.items[k];
           if (e->status != RECORDS_OK || isnan(e->score)) continue;
@@ -102,17 +107,17 @@ static int load_run(const char *dir, run_data *run, char *err, size_t err_size) 
     records_list_free(&l);
   }
   rundir_free_list(paths, n_paths);
-  if (rc == -2 && err) snprintf(err, err_size, "%s: out of memory", dir);
+  if (rc == NO_MEMORY && err) snprintf(err, err_size, "%s: out of memory", dir);
   if (rc == 0 && run->n == 0) {
     if (err) snprintf(err, err_size, "%s: no records (expected %s/records/*.jsonl)", dir, dir);
-    rc = -1;
+    rc = BAD_INPUT;
   }
   if (rc) run_free(run);
-  return rc ? -1 : 0;
+  return rc;
 }
 
-void compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_seeds, const compare_options *opt,
-                       double *delta, double *ci_lo, double *ci_hi) {
+int compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_seeds, const compare_options *opt,
+                      double *delta, double *ci_lo, double *ci_hi, char *err, size_t err_size) {
   double d = 0.0;
   for (size_t s = 0; s < n_seeds; s++) {
     double sum = 0.0;
@@ -120,11 +125,12 @@ void compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_see
     d += sum / (double)n[s];
   }
   *delta = d / (double)n_seeds;
+  *ci_lo = *ci_hi = NAN;
   size_t B = opt->resamples ? opt->resamples : 1;
-  double *boot = malloc(B * sizeof *boot);
+  double *boot = B <= SIZE_MAX / sizeof *boot ? malloc(B * sizeof *boot) : NULL;
   if (!boot) {
-    *ci_lo = *ci_hi = NAN;
-    return;
+    if (err) snprintf(err, err_size, "bootstrap: out of memory for %zu resamples", B);
+    return -1;
   }
   const uint64_t seed = opt->seed;
 #pragma omp parallel for schedule(static)
@@ -143,6 +149,7 @@ void compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_see
   *ci_lo = stats_percentile_sorted_inplace(boot, B, 100.0 * opt->alpha / 2.0);
   *ci_hi = stats_percentile_sorted_inplace(boot, B, 100.0 * (1.0 - opt->alpha / 2.0));
   free(boot);
+  return 0;
 }
 
 static int cell_rank(const compare_cell *c) {
@@ -185,14 +192,15 @@ static compare_cell *get_cell(compare_result *r, const char *task, int shots, in
   return c;
 }
 
-/* Pairs and judges one cell: base trials bt[0..nb), new trials nt[0..nn) of the same (task, shots). */
+/* Pairs and judges one cell: base trials bt[0..nb), new trials nt[0..nn) of the same (task, shots).
+ * Returns 0, or NO_MEMORY with err (the cell then has no verdict to trust). */
 static int judge_cell(compare_cell *c, trial_data *const *bt, size_t nb, trial_data *const *nt, size_t nn,
-                      const compare_options *opt) {
+                      const compare_options *opt, char *err, size_t err_size) {
   double **diffs = calloc(nb + 1, sizeof *diffs);
   size_t *counts = calloc(nb + 1, sizeof *counts);
   double base_acc = 0.0, new_acc = 0.0;
   int rc = 0;
-  if (!diffs || !counts) rc = -1;
+  if (!diffs || !counts) rc = NO_MEMORY;
   size_t used = 0;
   for (size_t j = 0; j < nn; j++) c->n_unpaired_new += nt[j]->n;
   for (size_t i = 0; i < nb && rc == 0; i++) {
@@ -206,9 +214,9 @@ static int judge_cell(compare_cell *c, trial_data *const *bt, size_t nb, trial_d
     idmap ids;
     idmap_init(&ids);
     for (size_t k = 0; k < m->n && rc == 0; k++)
-      if (idmap_put(&ids, m->ids[k], k, NULL) < 0) rc = -1;
+      if (idmap_put(&ids, m->ids[k], k, NULL) < 0) rc = NO_MEMORY;
     double *d = malloc((b->n ? b->n : 1) * sizeof *d);
-    if (!d) rc = -1;
+    if (!d) rc = NO_MEMORY;
     size_t np = 0;
     double bs = 0.0, ns = 0.0;
     for (size_t k = 0; k < b->n && rc == 0; k++) {
@@ -235,8 +243,12 @@ static int judge_cell(compare_cell *c, trial_data *const *bt, size_t nb, trial_d
     c->n_seeds = used;
     c->base_mean = base_acc / (double)used;
     c->new_mean = new_acc / (double)used;
-    compare_bootstrap((const double *const *)diffs, counts, used, opt, &c->delta, &c->ci_lo, &c->ci_hi);
-    if (c->ci_hi < 0.0) c->verdict = -c->delta > opt->max_drop ? COMPARE_REGRESSION : COMPARE_DROP;
+    char why[200] = "";
+    if (compare_bootstrap((const double *const *)diffs, counts, used, opt, &c->delta, &c->ci_lo, &c->ci_hi, why,
+                          sizeof why) != 0) {
+      if (err) snprintf(err, err_size, "%s %d-shot: %s", c->task, c->shots, why);
+      rc = NO_MEMORY;
+    } else if (c->ci_hi < 0.0) c->verdict = -c->delta > opt->max_drop ? COMPARE_REGRESSION : COMPARE_DROP;
     else if (c->ci_lo > 0.0) c->verdict = COMPARE_IMPROVED;
     else c->verdict = COMPARE_SAME;
   } else if (rc == 0) {
@@ -245,6 +257,7 @@ static int judge_cell(compare_cell *c, trial_data *const *bt, size_t nb, trial_d
   for (size_t i = 0; diffs && i < used; i++) free(diffs[i]);
   free(diffs);
   free(counts);
+  if (rc == NO_MEMORY && err && !*err) snprintf(err, err_size, "%s %d-shot: out of memory", c->task, c->shots);
   return rc;
 }
 
@@ -252,11 +265,14 @@ int compare_runs(const char *base_dir, const char *new_dir, const compare_option
                  char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
   run_data base, nw;
-  if (load_run(base_dir, &base, err, err_size) != 0) return -1;
-  if (load_run(new_dir, &nw, err, err_size) != 0) {
+  int lrc = load_run(base_dir, &base, err, err_size);
+  if (lrc != 0) return lrc == NO_MEMORY ? FS_EXIT_RUNTIME : FS_EXIT_USAGE;
+  lrc = load_run(new_dir, &nw, err, err_size);
+  if (lrc != 0) {
     run_free(&base);
-    return -1;
+    return lrc == NO_MEMORY ? FS_EXIT_RUNTIME : FS_EXIT_USAGE;
   }
+  char why[256] = "";
   int oom = 0;
   for (size_t i = 0; i < base.n && !oom; i++) get_cell(out, base.t[i].task, base.t[i].shots, &oom);
   for (size_t i = 0; i < nw.n && !oom; i++) get_cell(out, nw.t[i].task, nw.t[i].shots, &oom);
@@ -269,7 +285,7 @@ int compare_runs(const char *base_dir, const char *new_dir, const compare_option
       if (base.t[i].shots == c->shots && strcmp(base.t[i].task, c->task) == 0) bt[nb++] = &base.t[i];
     for (size_t i = 0; i < nw.n; i++)
       if (nw.t[i].shots == c->shots && strcmp(nw.t[i].task, c->task) == 0) nt[nn++] = &nw.t[i];
-    if (judge_cell(c, bt, nb, nt, nn, opt) != 0) oom = 1;
+    if (judge_cell(c, bt, nb, nt, nn, opt, why, sizeof why) != 0) oom = 1;
     if (c->verdict == COMPARE_REGRESSION) out->n_regressions++;
     if (c->verdict == COMPARE_MISSING) out->n_missing++;
   }
@@ -278,9 +294,9 @@ int compare_runs(const char *base_dir, const char *new_dir, const compare_option
   run_free(&base);
   run_free(&nw);
   if (oom) {
-    if (err) snprintf(err, err_size, "compare: out of memory");
+    if (err) snprintf(err, err_size, "%s", *why ? why : "out of memory");
     compare_result_free(out);
-    return -1;
+    return FS_EXIT_RUNTIME;
   }
   if (out->n_cells) qsort(out->cells, out->n_cells, sizeof *out->cells, cmp_cells);
   return 0;

@@ -59,15 +59,18 @@ typedef struct {
 compare_options compare_default_options(void);
 
 /* Compares the records of two run directories. Returns 0 and fills *out (free with
- * compare_result_free), or non-zero with `err` when a run cannot be read or holds no records. */
+ * compare_result_free); FS_EXIT_USAGE (cli.h) with `err` when a run cannot be read or holds no
+ * records; FS_EXIT_RUNTIME with `err` when out of memory (then no verdict is given at all: a cell
+ * whose interval could not be computed is never reported as "same"). */
 int compare_runs(const char *base_dir, const char *new_dir, const compare_options *opt, compare_result *out,
                  char *err, size_t err_size);
 
 /* Compares per-seed paired differences directly (the core of compare_runs, exposed for tests):
  * diffs[s] holds n[s] values new_i - base_i for seed s, n_seeds >= 1, every n[s] >= 1. Sets delta
- * and the interval. */
-void compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_seeds, const compare_options *opt,
-                       double *delta, double *ci_lo, double *ci_hi);
+ * and the interval and returns 0; returns -1 with `err` when the opt->resamples values do not fit
+ * in memory (delta is set, the interval is NaN). */
+int compare_bootstrap(const double *const *diffs, const size_t *n, size_t n_seeds, const compare_options *opt,
+                      double *delta, double *ci_lo, double *ci_hi, char *err, size_t err_size);
 
 /* Frees what r owns. */
 void compare_result_free(compare_result *r);

@@ -1,7 +1,9 @@
 /* test_compare.c - `fewshot compare` on constructed result pairs: a real drop (exit 1), noise
  * (exit 0), an improvement (exit 0), a drop within --max-drop (exit 0), a missing cell (exit 1, or
- * 0 with --allow-missing); the bootstrap's determinism and its degenerate case. */
+ * 0 with --allow-missing); the bootstrap's determinism, its degenerate case, and out of memory as
+ * an error (FS_EXIT_RUNTIME), never a verdict. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli.h"
 #include "compare.h"
 #include "records.h"
 #include "rundir.h"
@@ -181,8 +184,27 @@ int main(void) {
   const double *dd[] = {same};
   size_t nn[] = {4};
   double delta, lo, hi;
-  compare_bootstrap(dd, nn, 1, &opt, &delta, &lo, &hi);
+  TEST_CHECK(&t, compare_bootstrap(dd, nn, 1, &opt, &delta, &lo, &hi, err, sizeof err) == 0, "bootstrap: %s", err);
   TEST_CHECK(&t, delta == 1.5 && lo == 1.5 && hi == 1.5, "constant differences: %g [%g, %g]", delta, lo, hi);
+
+  /* Out of memory is an error, never a verdict: an interval that cannot be computed used to come out
+   * as NaN, and NaN compares false both ways, so the cell was judged "same". Resample counts whose
+   * buffer cannot exist: one whose size overflows size_t, one of 2^61 bytes. */
+  const size_t huge[2] = {SIZE_MAX / 4, (size_t)1 << 58};
+  for (int k = 0; k < 2; k++) {
+    compare_options big = compare_default_options();
+    big.resamples = huge[k];
+    err[0] = '\0';
+    int brc = compare_bootstrap(dd, nn, 1, &big, &delta, &lo, &hi, err, sizeof err);
+    TEST_CHECK(&t, brc != 0 && strstr(err, "out of memory") && isnan(lo) && isnan(hi),
+               "bootstrap of %zu resamples: rc %d, err '%s', [%g, %g]", huge[k], brc, err, lo, hi);
+    err[0] = '\0';
+    compare_result r3;
+    int crc = compare_runs(base, noise, &big, &r3, err, sizeof err);
+    TEST_CHECK(&t, crc == FS_EXIT_RUNTIME && strstr(err, "out of memory") && !strchr(err, '\n') && r3.n_cells == 0,
+               "compare_runs with %zu resamples: rc %d (want 3), err '%s', %zu cells", huge[k], crc, err, r3.n_cells);
+    if (crc == 0) compare_result_free(&r3);
+  }
 
   char cmd[700];
   if (getenv("KEEP")) return test_report(&t);

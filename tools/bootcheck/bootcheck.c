@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
   const double *dd[1] = {diff};
   size_t nn[1] = {N};
   double d_fixed, lo_fixed, hi_fixed;
-  compare_bootstrap(dd, nn, 1, &opt, &d_fixed, &lo_fixed, &hi_fixed);
+  if (compare_bootstrap(dd, nn, 1, &opt, &d_fixed, &lo_fixed, &hi_fixed, err, sizeof err)) return fprintf(stderr, "%s\n", err), 1;
   /* recompute: draw N images with replacement, score the drawn set afresh for both. */
   double *boot = calloc(B, sizeof *boot), *tmp = calloc(N, sizeof *tmp);
   caption_item *rs = calloc(N, sizeof *rs);
