@@ -151,13 +151,17 @@ int cmd_preprocess(int argc, char **argv) {
     return FS_EXIT_RUNTIME;
   }
   int status = FS_EXIT_OK;
+  /* The folder without its trailing slashes ("out/" -> "out"; "/" stays "/"), joined with one. */
+  size_t dir_len = strlen(out_dir);
+  while (dir_len > 1 && out_dir[dir_len - 1] == '/') dir_len--;
+  const char *sep = out_dir[dir_len - 1] == '/' ? "" : "/";
   for (int i = 0; i < n_inputs; i++) {
     const char *base = strrchr(inputs[i], '/');
     base = base ? base + 1 : inputs[i];
-    size_t len = strlen(out_dir) + strlen(base) + 8;
+    size_t len = dir_len + strlen(base) + 8;
     out_paths[i] = malloc(len);
     if (!out_paths[i]) { status = FS_EXIT_RUNTIME; break; }
-    snprintf(out_paths[i], len, "%s/%s.%s", out_dir, base, f32 ? "f32" : "u8");
+    snprintf(out_paths[i], len, "%.*s%s%s.%s", (int)dir_len, out_dir, sep, base, f32 ? "f32" : "u8");
     for (int j = 0; j < i; j++) {
       if (strcmp(out_paths[j], out_paths[i]) == 0) {
         cli_error("preprocess", "%s and %s would both write %s", inputs[j], inputs[i], out_paths[i]);

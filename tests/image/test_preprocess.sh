@@ -23,6 +23,10 @@ check_sha "$scratch/u8/rocket.jpg.u8" 51a5e315b8c59636a8caab31a3fb58205201b15ac9
 check_sha "$scratch/u8/chelsea_palette.png.u8" 0b34e20f8f53db093c2a03c17deaddf0b87298cb8dd066049fbb8bd304e64095
 check_sha "$scratch/u8/tall_24x1536.png.u8" 910db936b147d5426ffb7fcb2b95aeb59a6510a2d29a19549cd631c584ff8e80
 
+# --out-dir with trailing slashes: the paths are joined with one slash ("u8//x.u8" before)
+"$bin" preprocess "$img/photos/rocket.jpg" --out-dir "$scratch/u8//" >"$scratch/out.txt" 2>&1 || fail "--out-dir u8//: $(cat "$scratch/out.txt")"
+grep -qx "$scratch/u8/rocket.jpg.u8 640x427 RGB" "$scratch/out.txt" || fail "--out-dir u8//: stdout: $(cat "$scratch/out.txt")"
+
 # Pillow 13 resizes this tall image vertically first: another result
 "$bin" preprocess --pillow 13 --jobs 1 "$img/edge/tall_24x1536.png" --out-dir "$scratch/p13" >/dev/null ||
   fail "--pillow 13 run failed"
