@@ -20,7 +20,7 @@ enum { THREADS = 128, WARPS = THREADS / 32 };
 
 // Reduction over the block (every thread gets the result); red holds WARPS floats.
 template <bool IS_MAX>
-__device__ float block_reduce(float v, float *red) {
+static __device__ float block_reduce(float v, float *red) {
   for (int o = 16; o > 0; o >>= 1) {
     float w = __shfl_xor_sync(0xffffffffu, v, o);
     v = IS_MAX ? fmaxf(v, w) : v + w;
@@ -57,7 +57,7 @@ struct causal_keys {
 
 // out[0 .. hd) = softmax((q·k_u)·scale over u < n)·v for one query row and one head.
 template <typename Keys>
-__device__ void attend(const float *q, float *out, int hd, float scale, int n, const Keys &keys, float *smem) {
+static __device__ void attend(const float *q, float *out, int hd, float scale, int n, const Keys &keys, float *smem) {
   float *qs = smem, *red = smem + hd, *sc = red + 32;
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   for (int d = threadIdx.x; d < hd; d += blockDim.x) qs[d] = q[d];

@@ -94,7 +94,7 @@ static inline unsigned grid_for(size_t n, unsigned threads) {
 }
 
 // A weight element as float, whatever its stored type (F32 or BF16).
-__device__ __forceinline__ float wload(const void *w, int dtype, size_t i) {
+static __device__ __forceinline__ float wload(const void *w, int dtype, size_t i) {
   return dtype == BK_DTYPE_BF16 ? __bfloat162float(((const __nv_bfloat16 *)w)[i]) : ((const float *)w)[i];
 }
 

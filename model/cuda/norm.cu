@@ -7,7 +7,7 @@
 enum { THREADS = 256 };
 
 // Sum of v over the block (every thread gets the result). sh holds THREADS/32 doubles.
-__device__ double block_sum(double v, double *sh) {
+static __device__ double block_sum(double v, double *sh) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, n_warps = blockDim.x / 32;
   if (lane == 0) sh[warp] = v;

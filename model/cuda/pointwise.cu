@@ -67,7 +67,7 @@ void cuda_silu_mul(bk_backend *be, bk_ptr y, int ldy, bk_ptr x, int ldx, int n_r
 }
 
 // Source element i as float: F32 as is, BF16 by widening its bits, F16 through __half2float (exact).
-__device__ __forceinline__ float src_load(const void *src, int dtype, size_t i) {
+static __device__ __forceinline__ float src_load(const void *src, int dtype, size_t i) {
   if (dtype == BK_DTYPE_F32) return ((const float *)src)[i];
   if (dtype == BK_DTYPE_BF16) return __bfloat162float(((const __nv_bfloat16 *)src)[i]);
   return __half2float(((const __half *)src)[i]);
