@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "benchrec.h"
 #include "cli.h"
 #include "config.h"
 #include "evalrun.h"
@@ -378,6 +379,24 @@ int evalcmd_run(const char *cmd, const evalcmd_args *a) {
     cli_error(cmd, "%s", err);
     rc = FS_EXIT_RUNTIME;
     goto done;
+  }
+  /* run.json: where the model runs, as the engine describes it (the card's name and memory on a GPU) */
+  {
+    char line[512], gpu_name[256];
+    double total = 0, held = 0;
+    modelrun_describe_device(mr, line, sizeof line);
+    cJSON *dev_now = cJSON_GetObjectItemCaseSensitive(run, "device");
+    cJSON_DeleteItemFromObjectCaseSensitive(dev_now, "description");
+    cJSON_AddStringToObject(dev_now, "description", line);
+    if (a->device != ENGINE_DEVICE_CPU && benchrec_parse_device(line, gpu_name, sizeof gpu_name, &total, &held) > 0) {
+      cJSON_DeleteItemFromObjectCaseSensitive(dev_now, "name");
+      cJSON_AddStringToObject(dev_now, "name", gpu_name);
+    }
+    if (write_json(path, run, err, sizeof err) != 0) {
+      cli_error(cmd, "%s", err);
+      rc = FS_EXIT_RUNTIME;
+      goto done;
+    }
   }
   tasks = calloc((size_t)cfg.n_tasks + 1, sizeof *tasks);
   if (!tasks) {

@@ -64,6 +64,10 @@ int modelrun_pad_id(const modelrun *m) {
   return pad >= 0 ? pad : tokenizer_role_id(m->tok, TOKENIZER_EOS);
 }
 
+void modelrun_describe_device(const modelrun *m, char *out, size_t out_size) {
+  engine_describe_device(m->eng, out, out_size);
+}
+
 void modelrun_cache_stats(const modelrun *m, size_t *hits, size_t *misses) {
   *hits = m->cache.hits;
   *misses = m->cache.misses;

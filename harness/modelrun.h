@@ -44,6 +44,10 @@ int modelrun_token_id(const modelrun *m, const char *token);
 /* The pad id to feed finished rows (the tokenizer's pad, else its eos). */
 int modelrun_pad_id(const modelrun *m);
 
+/* One line saying where the engine runs (engine_describe_device: "cpu (float32 reference), N threads",
+ * or the CUDA card's name, compute capability, memory and what the backend holds), into out. */
+void modelrun_describe_device(const modelrun *m, char *out, size_t out_size);
+
 /* Cache counters since open: hits and misses, counting each distinct image once per batch. */
 void modelrun_cache_stats(const modelrun *m, size_t *hits, size_t *misses);
 

@@ -38,6 +38,13 @@ for f in summary.json summary.csv summary.svg openflamingo_results.json run.json
   [ -s "$scratch/a/$f" ] || fail "run A has no $f"
 done
 
+# run.json's device: the engine's own description of where it ran (on a GPU: the card's name and
+# memory), here the CPU, next to the CPU's model and the thread count
+tr -d '\n' < "$scratch/a/run.json" | grep -Eq '"device":[[:space:]]*\{[^}]*"kind":[[:space:]]*"cpu"' || fail "run.json: device.kind is not cpu"
+grep -Eq '^[[:space:]]*"description":[[:space:]]*"cpu \(float32 reference\), ' "$scratch/a/run.json" ||
+  fail "run.json: no device.description from the engine: $(grep -A6 '"device"' "$scratch/a/run.json")"
+grep -Eq '^[[:space:]]*"cpu":[[:space:]]*"[^"]+"' "$scratch/a/run.json" || fail "run.json: no device.cpu"
+
 for s in 0 1; do
   "$bin" eval "${common[@]}" --shard "$s/2" --out "$scratch/shard$s" > "$scratch/s$s.out" 2>&1 || fail "shard $s failed: $(tail -3 "$scratch/s$s.out")"
 done
