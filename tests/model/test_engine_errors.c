@@ -73,11 +73,12 @@ int main(void) {
       cfg[digits + 1] = '8';
       snprintf(path, sizeof path, "%s/config.json", dir);
       FILE *f = fopen(path, "w");
-      fwrite(cfg, 1, len, f);
-      fclose(f);
-      TEST_CHECK(&t, engine_load(dir, ENGINE_DEVICE_CPU, &lim, err, sizeof err) == NULL &&
-                         strstr(err, "gate_up_proj.weight") && strstr(err, "[96, 32]") && strstr(err, "[128, 32]"),
-                 "mis-shaped tensor: \"%s\"", err);
+      int written = f && fwrite(cfg, 1, len, f) == len;
+      if (f && fclose(f) != 0) written = 0;
+      if (TEST_CHECK(&t, written, "cannot write %s", path))
+        TEST_CHECK(&t, engine_load(dir, ENGINE_DEVICE_CPU, &lim, err, sizeof err) == NULL &&
+                           strstr(err, "gate_up_proj.weight") && strstr(err, "[96, 32]") && strstr(err, "[128, 32]"),
+                   "mis-shaped tensor: \"%s\"", err);
     }
     free(cfg);
   }
