@@ -7,10 +7,15 @@
 #include "runinfo.h"
 #include "test_util.h"
 
+/* Writes data[0..n) to path; a file that cannot be written ends the test as failed. */
 static void write_file(const char *path, const void *data, size_t n) {
   FILE *f = fopen(path, "wb");
-  fwrite(data, 1, n, f);
-  fclose(f);
+  int ok = f && fwrite(data, 1, n, f) == n;
+  if (f && fclose(f) != 0) ok = 0;
+  if (!ok) {
+    fprintf(stderr, "FAIL harness_runinfo: cannot write %s\n", path);
+    exit(1);
+  }
 }
 
 /* A safetensors-shaped file: 8-byte header length, header, `data_len` data bytes of value `fill`,

@@ -43,10 +43,15 @@ static records_entry make(int i, const char *task, int shots, long long seed) {
   return e;
 }
 
+/* Appends text to path; a file that cannot be written ends the test as failed. */
 static void append_raw(const char *path, const char *text) {
   FILE *f = fopen(path, "ab");
-  fputs(text, f);
-  fclose(f);
+  int ok = f && fputs(text, f) >= 0;
+  if (f && fclose(f) != 0) ok = 0;
+  if (!ok) {
+    fprintf(stderr, "FAIL results_records: cannot append to %s\n", path);
+    exit(1);
+  }
 }
 
 static long file_size(const char *path) {
