@@ -128,16 +128,7 @@ int adapter_coco_karpathy_load(const char *karpathy_json, const char *train_dir,
       adapter_fail(err, err_size, karpathy_json, "out of memory");
       goto fail;
     }
-    size_t prev;
-    int put = str_index_put(&seen, s->id, i, &prev);
-    if (put < 0) {
-      adapter_fail(err, err_size, karpathy_json, "out of memory");
-      goto fail;
-    }
-    if (put == 0) {
-      adapter_fail(err, err_size, base, "images[%zu] and images[%zu] share cocoid %s", prev, i, s->id);
-      goto fail;
-    }
+    if (adapter_index_unique(&seen, s->id, i, karpathy_json, base, "images", "cocoid", err, err_size)) goto fail;
   }
   if (rc < 0) goto syntax;
   if (adapter_finish_top(&js, err, err_size)) goto fail;

@@ -154,16 +154,7 @@ int adapter_nocaps_load(const dataset_source *src, dataset_split split, dataset 
     goto fail_closed;
   }
   for (size_t i = 0; i < sv.n; i++) {
-    size_t prev;
-    int put = str_index_put(&ix, sv.v[i].id, i, &prev);
-    if (put < 0) {
-      adapter_fail(err, err_size, file, "out of memory");
-      goto fail_closed;
-    }
-    if (put == 0) {
-      adapter_fail(err, err_size, base, "images[%zu] and images[%zu] share id %s", prev, i, sv.v[i].id);
-      goto fail_closed;
-    }
+    if (adapter_index_unique(&ix, sv.v[i].id, i, file, base, "images", "id", err, err_size)) goto fail_closed;
   }
   caps = malloc((n_pairs + 1) * sizeof *caps);
   if (!caps) {

@@ -113,16 +113,7 @@ int adapter_textvqa_official_load(const dataset_source *src, dataset_split split
     s->answers = arr;
     s->n_answers = n_answers;
     s->demo_text = arr[0];
-    size_t prev;
-    int put = str_index_put(&seen, s->id, i, &prev);
-    if (put < 0) {
-      adapter_fail(err, err_size, file, "out of memory");
-      goto fail;
-    }
-    if (put == 0) {
-      adapter_fail(err, err_size, base, "data[%zu] and data[%zu] share question_id %s", prev, i, s->id);
-      goto fail;
-    }
+    if (adapter_index_unique(&seen, s->id, i, file, base, "data", "question_id", err, err_size)) goto fail;
   }
   if (rc < 0) goto syntax;
   if (adapter_finish_top(&js, err, err_size)) goto fail;

@@ -435,3 +435,13 @@ int str_index_get(const str_index *ix, const char *key, size_t *val) {
   }
   return 0;
 }
+
+int adapter_index_unique(str_index *ix, const char *id, size_t i, const char *file, const char *base,
+                         const char *array, const char *field, char *err, size_t err_size) {
+  size_t prev;
+  int put = str_index_put(ix, id, i, &prev);
+  if (put < 0) return adapter_fail(err, err_size, file, "out of memory");
+  if (put == 0)
+    return adapter_fail(err, err_size, base, "%s[%zu] and %s[%zu] share %s %s", array, prev, array, i, field, id);
+  return 0;
+}

@@ -127,6 +127,10 @@ void str_index_free(str_index *ix);
 /* Inserts key -> val (the key pointer must outlive the index). Returns 1 when inserted, 0 when the key
  * was already present (*old_val, if not NULL, gets its value), -1 on memory failure. */
 int str_index_put(str_index *ix, const char *key, size_t val, size_t *old_val);
+/* Inserts the id of entry i of array `array` (e.g. "images") into ix and refuses a repeat: returns 0,
+ * or -1 with err = "<file>: out of memory" or "<base>: <array>[j] and <array>[i] share <field> <id>". */
+int adapter_index_unique(str_index *ix, const char *id, size_t i, const char *file, const char *base,
+                         const char *array, const char *field, char *err, size_t err_size);
 /* Looks a key up: returns 1 and *val, or 0 when absent. */
 int str_index_get(const str_index *ix, const char *key, size_t *val);
 
